@@ -1,0 +1,261 @@
+package e2e // import "github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"text/template"
+	"time"
+)
+
+// Collector is one running otelcol-aiops process.
+type Collector struct {
+	tb      testing.TB
+	Dir     string         // scratch folder: config, logs, file exporter output
+	Config  string         // path of the rendered config file
+	ports   map[string]int // allocated by {{port "name"}}
+	cmd     *exec.Cmd
+	log     *lockedBuffer
+	exited  chan struct{}
+	exitErr error
+}
+
+// Options adjust how a collector is started.
+type Options struct {
+	// Args are extra command-line arguments after --config.
+	Args []string
+	// Env adds variables to the collector's environment.
+	Env []string
+	// Dir reuses a scratch folder (e.g. to restart over the same file_storage);
+	// empty means a new t.TempDir().
+	Dir string
+	// Ports reuses port numbers from an earlier collector (same names).
+	Ports map[string]int
+	// NoHealthWait skips waiting for the health_check extension.
+	NoHealthWait bool
+	// Data is the template's dot, e.g. a struct with a sink's endpoint.
+	Data any
+}
+
+// Render writes the config template into dir and returns its path and the ports
+// it allocated. Templates may call {{port "name"}} and {{dir}}; data is dot.
+func Render(tb testing.TB, dir, configTemplate string, ports map[string]int, data any) (string, map[string]int) {
+	tb.Helper()
+	if ports == nil {
+		ports = map[string]int{}
+	}
+	funcs := template.FuncMap{
+		"port": func(name string) int {
+			if p, ok := ports[name]; ok {
+				return p
+			}
+			p := FreePort(tb)
+			ports[name] = p
+			return p
+		},
+		"dir": func() string { return dir },
+	}
+	tmpl, err := template.New("config").Funcs(funcs).Option("missingkey=error").Parse(configTemplate)
+	if err != nil {
+		tb.Fatalf("e2e: config template: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, data); err != nil {
+		tb.Fatalf("e2e: config template: %v", err)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path, ports
+}
+
+// Start renders the config template, starts the collector and waits until its
+// health_check extension (which the config must bind to {{port "health"}})
+// reports ready. An empty template passes no --config of its own, for tests
+// that give every --config in Options.Args. The process is stopped when the
+// test ends.
+func Start(tb testing.TB, configTemplate string, opts Options) *Collector {
+	tb.Helper()
+	dir := opts.Dir
+	if dir == "" {
+		dir = tb.TempDir()
+	}
+	c := &Collector{tb: tb, Dir: dir, ports: opts.Ports, log: &lockedBuffer{}, exited: make(chan struct{})}
+	var args []string
+	if configTemplate != "" {
+		c.Config, c.ports = Render(tb, dir, configTemplate, opts.Ports, opts.Data)
+		args = []string{"--config", c.Config}
+	}
+	args = append(args, opts.Args...)
+	c.cmd = exec.Command(Binary(tb), args...)
+	c.cmd.Dir = dir
+	c.cmd.Env = append(os.Environ(), opts.Env...)
+	c.cmd.Stdout = c.log
+	c.cmd.Stderr = c.log
+	if err := c.cmd.Start(); err != nil {
+		tb.Fatalf("e2e: start collector: %v", err)
+	}
+	go func() {
+		c.exitErr = c.cmd.Wait()
+		close(c.exited)
+	}()
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			tb.Logf("collector log (%s):\n%s", c.Config, c.Log())
+		}
+		c.Stop()
+	})
+	if !opts.NoHealthWait {
+		c.WaitHealthy(60 * time.Second)
+	}
+	return c
+}
+
+// Port returns the port allocated for name by the config template.
+func (c *Collector) Port(name string) int {
+	p, ok := c.ports[name]
+	if !ok {
+		c.tb.Fatalf("e2e: config has no {{port %q}}", name)
+	}
+	return p
+}
+
+// Ports returns every allocated port, for restarting on the same addresses.
+func (c *Collector) Ports() map[string]int { return c.ports }
+
+// Addr returns "127.0.0.1:<port>" for the named port.
+func (c *Collector) Addr(name string) string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Port(name)))
+}
+
+// WaitHealthy polls the health_check extension until it answers 200, failing
+// the test (with the collector's log) if the process exits or time runs out.
+func (c *Collector) WaitHealthy(timeout time.Duration) {
+	c.tb.Helper()
+	url := "http://" + c.Addr("health") + "/"
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-c.exited:
+			c.tb.Fatalf("e2e: collector exited before it was healthy: %v\n%s", c.exitErr, c.Log())
+		default:
+		}
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.tb.Fatalf("e2e: collector not healthy after %s\n%s", timeout, c.Log())
+}
+
+// Stop sends SIGTERM and waits up to 30 s for a clean exit, then kills.
+// It returns the process's exit error (nil for a clean shutdown).
+func (c *Collector) Stop() error {
+	if c.cmd.Process == nil {
+		return nil
+	}
+	select {
+	case <-c.exited:
+		return c.exitErr
+	default:
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.exited:
+		return c.exitErr
+	case <-time.After(30 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.exited
+		return errors.New("collector did not stop within 30s of SIGTERM")
+	}
+}
+
+// Kill sends SIGKILL, as a crash or OOM kill would, and waits for the exit.
+func (c *Collector) Kill() {
+	_ = c.cmd.Process.Kill()
+	<-c.exited
+}
+
+// Exited reports whether the process has ended.
+func (c *Collector) Exited() bool {
+	select {
+	case <-c.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Log returns everything the collector wrote to stdout and stderr so far.
+func (c *Collector) Log() string { return c.log.String() }
+
+// WaitLog waits until the collector's log contains substr.
+func (c *Collector) WaitLog(substr string, timeout time.Duration) {
+	c.tb.Helper()
+	Eventually(c.tb, timeout, func() bool { return bytes.Contains([]byte(c.Log()), []byte(substr)) },
+		"collector log to contain %q", substr)
+}
+
+// Run executes the binary with args (no config templating) and returns its
+// combined output and exit error; for CLI checks such as --version.
+func Run(tb testing.TB, args ...string) (string, error) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, Binary(tb), args...).CombinedOutput()
+	return string(out), err
+}
+
+// FreePort asks the kernel for a free TCP port on 127.0.0.1.
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("e2e: free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Eventually polls cond every 50 ms until it holds or timeout passes.
+func Eventually(tb testing.TB, timeout time.Duration, cond func() bool, what string, args ...any) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("e2e: timed out after %s waiting for %s", timeout, fmt.Sprintf(what, args...))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
