@@ -1,0 +1,69 @@
+package logclusterprocessor
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/logclusterprocessor/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestLoadConfig(t *testing.T) {
+	def := loadConfig(t, "")
+	require.NoError(t, def.Validate())
+	assert.Equal(t, createDefaultConfig(), def)
+
+	c := loadConfig(t, "custom")
+	require.NoError(t, c.Validate())
+	storage := component.MustNewID("file_storage")
+	want := &Config{
+		BodyField:           "msg",
+		PartitionBy:         []string{"service.name", "deployment.environment"},
+		MaxPartitions:       10,
+		MaxClusters:         500,
+		MaxLineBytes:        1024,
+		MaxTokens:           64,
+		SimilarityThreshold: 0.6,
+		ExtraDelimiters:     ",",
+		Masks:               []MaskConfig{{Name: "TICKET", Pattern: `[A-Z]+-\d+`}},
+		TypedPlaceholders:   true,
+		ExtractParams:       true,
+		Attributes:          AttributesConfig{Template: "tmpl", TemplateID: "tmpl.id", Params: "tmpl.params", New: "tmpl.new"},
+		Storage:             &storage,
+		SnapshotInterval:    30 * time.Second,
+	}
+	assert.Equal(t, want, c)
+}
+
+func TestBadConfigs(t *testing.T) {
+	tests := []struct{ name, msg string }{
+		{"bad_threshold", "similarity_threshold must be in (0, 1] (got 1.5)"},
+		{"bad_clusters", "max_clusters must be at least 1 (got 0)"},
+		{"bad_mask", `masks[0].pattern is not a valid regular expression (got "(")`},
+		{"bad_attributes", `must differ (both "log.record.template")`},
+		{"bad_interval", "snapshot_interval must be positive when storage is set (got 0s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := loadConfig(t, tt.name).Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}

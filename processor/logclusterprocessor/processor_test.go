@@ -1,0 +1,262 @@
+package logclusterprocessor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/logclusterprocessor/internal/metadata"
+)
+
+func newTestProcessor(t testing.TB, cfg *Config, sink *consumertest.LogsSink) processor.Logs {
+	t.Helper()
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
+	require.NoError(t, err)
+	return p
+}
+
+// logs builds one resource per service with string bodies; a nil body entry
+// leaves the body empty.
+func logs(service string, bodies ...any) plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	if service != "" {
+		rl.Resource().Attributes().PutStr("service.name", service)
+	}
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	for _, b := range bodies {
+		lr := lrs.AppendEmpty()
+		switch v := b.(type) {
+		case string:
+			lr.Body().SetStr(v)
+		case map[string]any:
+			require.NoError(nil, lr.Body().SetEmptyMap().FromRaw(v))
+		case int:
+			lr.Body().SetInt(int64(v))
+		}
+	}
+	return ld
+}
+
+func records(ld plog.Logs) []pcommon.Map {
+	var out []pcommon.Map
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		sls := rls.At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				out = append(out, lrs.At(k).Attributes())
+			}
+		}
+	}
+	return out
+}
+
+func str(m pcommon.Map, k string) string {
+	v, ok := m.Get(k)
+	if !ok {
+		return "<absent>"
+	}
+	return v.AsString()
+}
+
+func TestAnnotates(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.ExtractParams = true
+	sink := new(consumertest.LogsSink)
+	p := newTestProcessor(t, cfg, sink)
+	require.NoError(t, p.Start(context.Background(), nil))
+	ctx := context.Background()
+	require.NoError(t, p.ConsumeLogs(ctx, logs("api",
+		"Failed password for root from 10.0.0.1 port 22 ssh2",
+		"Failed password for admin from 10.0.0.2 port 23 ssh2",
+		map[string]any{"message": "Failed password for bob from 10.0.0.3 port 24 ssh2", "level": "warn"},
+		map[string]any{"msg": "no message field"},
+		map[string]any{"message": 42},
+		"",
+		nil,
+		7,
+	)))
+	require.NoError(t, p.Shutdown(ctx))
+	recs := records(sink.AllLogs()[0])
+	require.Len(t, recs, 8)
+	id := str(recs[0], "log.record.template.id")
+	assert.Len(t, id, 16)
+	assert.Equal(t, "Failed password for root from <*> port <*> ssh2", str(recs[0], "log.record.template"))
+	assert.Equal(t, "true", str(recs[0], "log.record.template.new"))
+	// "root" was literal when the first record was mined.
+	assert.Equal(t, "[\"10.0.0.1\",\"22\"]", str(recs[0], "log.record.template.params"))
+	for _, r := range recs[1:3] {
+		assert.Equal(t, id, str(r, "log.record.template.id"), "same template, same ID")
+		assert.Equal(t, "<absent>", str(r, "log.record.template.new"))
+	}
+	assert.Equal(t, "Failed password for <*> from <*> port <*> ssh2", str(recs[2], "log.record.template"))
+	assert.Equal(t, "[\"bob\",\"10.0.0.3\",\"24\"]", str(recs[2], "log.record.template.params"))
+	for _, r := range recs[3:] {
+		assert.Equal(t, 0, r.Len(), "records without text pass through unannotated")
+	}
+}
+
+func TestPartitions(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxPartitions = 2
+	sink := new(consumertest.LogsSink)
+	p := newTestProcessor(t, cfg, sink)
+	ctx := context.Background()
+	line := "connection reset by peer"
+	for _, svc := range []string{"a", "b", "c", "d"} {
+		require.NoError(t, p.ConsumeLogs(ctx, logs(svc, line)))
+	}
+	var ids []string
+	for _, ld := range sink.AllLogs() {
+		ids = append(ids, str(records(ld)[0], "log.record.template.id"))
+	}
+	assert.NotEqual(t, ids[0], ids[1], "partitions have separate template spaces and IDs")
+	assert.Equal(t, ids[2], ids[3], "partitions beyond max_partitions share the overflow partition")
+	assert.NotEqual(t, ids[0], ids[2])
+}
+
+func TestConcurrentConsume(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	sink := new(consumertest.LogsSink)
+	p := newTestProcessor(t, cfg, sink)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				assert.NoError(t, p.ConsumeLogs(ctx, logs(fmt.Sprint("svc", g%2), fmt.Sprintf("job %d finished in %dms", i, g))))
+			}
+		}(g)
+	}
+	wg.Wait()
+	byService := map[string]map[string]bool{}
+	for _, ld := range sink.AllLogs() {
+		svc, _ := ld.ResourceLogs().At(0).Resource().Attributes().Get("service.name")
+		if byService[svc.Str()] == nil {
+			byService[svc.Str()] = map[string]bool{}
+		}
+		byService[svc.Str()][str(records(ld)[0], "log.record.template.id")] = true
+	}
+	for svc, ids := range byService {
+		assert.Len(t, ids, 1, "service %s", svc)
+	}
+}
+
+// memStorage is an in-memory storage extension.
+type memStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+	mu   sync.Mutex
+	data map[string][]byte
+}
+
+func (s *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return &memClient{s: s}, nil
+}
+
+type memClient struct{ s *memStorage }
+
+func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	return c.s.data[k], nil
+}
+
+func (c *memClient) Set(_ context.Context, k string, v []byte) error {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.s.data[k] = append([]byte(nil), v...)
+	return nil
+}
+
+func (c *memClient) Delete(_ context.Context, k string) error {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	delete(c.s.data, k)
+	return nil
+}
+
+func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	for _, op := range ops {
+		switch op.Type {
+		case storage.Get:
+			op.Value, _ = c.Get(ctx, op.Key)
+		case storage.Set:
+			_ = c.Set(ctx, op.Key, op.Value)
+		case storage.Delete:
+			_ = c.Delete(ctx, op.Key)
+		}
+	}
+	return nil
+}
+
+func (c *memClient) Walk(context.Context, storage.WalkFunc) error { return nil }
+
+func (c *memClient) Close(context.Context) error { return nil }
+
+type host struct {
+	component.Host
+	ext map[component.ID]component.Component
+}
+
+func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
+
+func TestPersistence(t *testing.T) {
+	storeID := component.MustNewID("file_storage")
+	store := &memStorage{data: map[string][]byte{}}
+	h := host{ext: map[component.ID]component.Component{storeID: store}}
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage = &storeID
+	ctx := context.Background()
+
+	run := func(line string) pcommon.Map {
+		sink := new(consumertest.LogsSink)
+		p := newTestProcessor(t, cfg, sink)
+		require.NoError(t, p.Start(ctx, h))
+		require.NoError(t, p.ConsumeLogs(ctx, logs("api", line)))
+		require.NoError(t, p.Shutdown(ctx))
+		return records(sink.AllLogs()[0])[0]
+	}
+	first := run("login of user alice from 10.1.1.1")
+	second := run("login of user bob from 10.2.2.2")
+	assert.Equal(t, str(first, "log.record.template.id"), str(second, "log.record.template.id"))
+	assert.Equal(t, "<absent>", str(second, "log.record.template.new"), "restored template is not new")
+	assert.Equal(t, "login of user <*> from <*>", str(second, "log.record.template"))
+
+	// A corrupt snapshot is ignored: the processor starts empty and works.
+	store.data[snapshotKey] = []byte("LCPS\x01\x05garbage")
+	third := run("login of user alice from 10.3.3.3")
+	assert.Equal(t, "true", str(third, "log.record.template.new"))
+	assert.Equal(t, str(first, "log.record.template.id"), str(third, "log.record.template.id"), "IDs are derived, not stored")
+}
+
+func TestMissingStorageExtension(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage = &id
+	p := newTestProcessor(t, cfg, new(consumertest.LogsSink))
+	err := p.Start(context.Background(), host{ext: map[component.ID]component.Component{}})
+	require.ErrorContains(t, err, `extension "file_storage" not found`)
+}
+
+func TestDecodeContainerCorrupt(t *testing.T) {
+	for _, b := range [][]byte{nil, []byte("LCPS"), []byte("LCPS\x02\x00"), []byte("LCPS\x01\x01\x01a\x05DRNS"), []byte("XXXX\x01\x00")} {
+		_, err := decodeContainer(b, createDrainConfig(t))
+		assert.Error(t, err, "%q", b)
+	}
+}
