@@ -1,0 +1,84 @@
+package alertwebhookexporter
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-aiops/otelcol-aiops/exporter/alertwebhookexporter/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.MustNewIDWithName(metadata.Type.String(), name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg := loadConfig(t, "")
+	require.NoError(t, cfg.Validate())
+	assert.Equal(t, "file_storage/alerts", cfg.Storage.String())
+	require.Len(t, cfg.Rules, 2)
+	assert.Equal(t, time.Minute, cfg.Rules[0].For)
+	assert.Equal(t, map[string]string{"service": "service.name"}, cfg.Rules[0].LabelsFromAttributes)
+	require.Len(t, cfg.Targets, 3)
+	assert.Equal(t, "dt-token", string(cfg.Targets[0].Token))
+	assert.Equal(t, []string{"http://am-1:9093"}, cfg.Targets[1].AdditionalEndpoints)
+	// Defaults survive.
+	assert.Equal(t, "sanitize", cfg.LabelNameMode)
+	assert.Equal(t, "anomaly.active", cfg.DefaultRules.AnomalyMetric)
+	// Secrets are opaque when printed.
+	assert.NotContains(t, cfg.Targets[0].Secret.String(), "SECxyz")
+}
+
+func TestValidateNamesKeyAndValue(t *testing.T) {
+	err := loadConfig(t, "bad").Validate()
+	require.Error(t, err)
+	for _, want := range []string{
+		`label_name_mode must be sanitize or utf8 (got "ascii")`,
+		"max_alerts must be positive (got 0)",
+		`rules[0].signal must be metrics or logs (got "traces")`,
+		"rules[0].condition must not be empty",
+		"rules[0].for must not be negative (got -1s)",
+		`targets[0].type must be one of alertmanager, webhook, slack, dingtalk, feishu, wecom, msteams, pagerduty (got "opsgenie")`,
+		`targets[1].name "t" is duplicated`,
+		"targets[1].token (the PagerDuty routing key) is required",
+		"targets[2].endpoint must be an http(s) URL",
+		"targets[2].digest is not supported by type webhook",
+		"targets[2].rate_limit needs",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+func TestBadOTTLFailsAtCreation(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Rules = []RuleConfig{{Name: "x", Signal: "metrics", Condition: "value_double >>> 1"}}
+	require.NoError(t, cfg.Validate())
+	_, err := NewFactory().CreateMetrics(t.Context(), exportertestSettings(), cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rules[0].condition")
+}
+
+func TestSecretsNeverInErrors(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	tc := TargetConfig{Name: "w", Type: "wecom", Token: "SUPERSECRET"}
+	tc.ClientConfig.Endpoint = "http://127.0.0.1:1/cgi-bin/webhook/send"
+	cfg.Targets = []TargetConfig{tc}
+	e, err := newAlertExporter(t.Context(), cfg, exportertestSettings())
+	require.NoError(t, err)
+	s := e.targets[0].senders[0]
+	s.client = httpClientNoRetry()
+	err = s.sendOne(t.Context(), []byte(`{}`))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "SUPERSECRET")
+}
