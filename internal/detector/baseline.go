@@ -1,0 +1,206 @@
+package detector // import "github.com/otelcol-aiops/otelcol-aiops/internal/detector"
+
+import (
+	"math"
+)
+
+const (
+	// levelAlpha is the smoothing of the level: the expected value is an
+	// average of roughly the last 2/alpha-1 points.
+	levelAlpha = 0.1
+	// seasonAlpha is the per-visit smoothing of a profile bucket.
+	seasonAlpha = 0.2
+	// maxBuckets bounds the profile memory (4 bytes each).
+	maxBuckets = 288
+	// intervalSamples is how many timestamp steps are looked at before the
+	// profile resolution is fixed.
+	intervalSamples = 16
+	// seasonGain is how much smaller the seasonal model's error must be for
+	// SeasonAuto to use it: a profile that does not clearly help only adds
+	// noise.
+	seasonGain = 0.8
+	// shiftRun is the number of consecutive same-sign residuals beyond
+	// shiftZ sigmas after which a level is re-anchored (a level shift).
+	shiftRun = 4
+	shiftZ   = 4.0
+	// clipZ bounds, in sigmas, the residual a level update uses.
+	clipZ = 3.0
+)
+
+// level is an exponentially weighted level with its own robust scale and
+// level-shift detection: a run of large residuals on the same side means the
+// series has moved, and the level is re-anchored instead of crawling towards
+// the new value for hours (which would raise alarms all along the way).
+type level struct {
+	value float64
+	scale scale
+	// err is the unclipped EW mean |residual| over about a day of 5-minute
+	// points: it judges the model, so unlike the scale it must see the
+	// large errors a wrong model makes.
+	err float64
+	run int8 // signed run length of large residuals
+}
+
+// errAlpha is the smoothing of the model-selection error.
+const errAlpha = 0.005
+
+// learn updates the level with residual r (value minus prediction) and
+// reports whether it re-anchored. floor is the scale's level-relative floor.
+func (l *level) learn(r float64) (shifted bool) {
+	sig := l.scale.sigma(l.value)
+	l.scale.update(r, sig)
+	l.err += errAlpha * (math.Abs(r) - l.err)
+	switch {
+	case r > shiftZ*sig:
+		if l.run < 0 {
+			l.run = 0
+		}
+		l.run++
+	case r < -shiftZ*sig:
+		if l.run > 0 {
+			l.run = 0
+		}
+		l.run--
+	default:
+		l.run = 0
+	}
+	if l.run >= shiftRun || l.run <= -shiftRun {
+		l.run = 0
+		l.value += r
+		return true
+	}
+	l.value += levelAlpha * clamp(r, clipZ*sig)
+	return false
+}
+
+// baseline predicts the next value with two competing models: a plain level,
+// and a seasonal model (level of the deseasonalised series plus a profile
+// indexed by the time within the period: additive Holt-Winters). The one with
+// the smaller residual scale is used.
+type baseline struct {
+	plain, seas level
+	profile     []float32 // NaN marks a bucket never visited
+	bucketNs    int64     // profile resolution, 0 until known
+	periodNs    int64
+	lastTs      int64
+	minStep     int64 // smallest positive timestamp step seen
+	steps       uint16
+	seasonPts   uint32 // points seen since the profile was allocated
+	n           uint32
+	mode        Seasonality
+}
+
+func newBaseline(mode Seasonality) baseline {
+	return baseline{mode: mode, periodNs: int64(mode.period())}
+}
+
+// bucket returns the profile index for ts, -1 without a profile.
+func (b *baseline) bucket(ts int64) int {
+	if b.profile == nil {
+		return -1
+	}
+	i := (ts % b.periodNs) / b.bucketNs
+	if i < 0 {
+		i += int64(len(b.profile))
+	}
+	return int(i)
+}
+
+// useSeason reports whether predictions come from the seasonal model: only
+// after the profile has seen two periods (one to fill it, one to judge it).
+func (b *baseline) useSeason() bool {
+	if b.profile == nil || int64(b.seasonPts)*b.bucketNs < 2*b.periodNs {
+		return false
+	}
+	if b.mode == SeasonAuto {
+		return b.seas.err < seasonGain*b.plain.err
+	}
+	return true
+}
+
+// seasonal returns the profile value at ts, NaN if unknown.
+func (b *baseline) seasonal(ts int64) float64 {
+	if i := b.bucket(ts); i >= 0 {
+		return float64(b.profile[i])
+	}
+	return math.NaN()
+}
+
+// predict returns the expected value at ts and the scale of its error.
+func (b *baseline) predict(ts int64) (float64, *scale) {
+	if b.useSeason() {
+		if p := b.seasonal(ts); !math.IsNaN(p) {
+			return b.seas.value + p, &b.seas.scale
+		}
+	}
+	return b.plain.value, &b.plain.scale
+}
+
+// observeTime learns the sampling interval and allocates the profile.
+func (b *baseline) observeTime(ts int64) {
+	if b.periodNs == 0 || b.profile != nil {
+		b.lastTs = ts
+		return
+	}
+	if b.n > 0 {
+		if d := ts - b.lastTs; d > 0 && (b.minStep == 0 || d < b.minStep) {
+			b.minStep = d
+		}
+		b.steps++
+	}
+	b.lastTs = ts
+	if b.steps < intervalSamples || b.minStep == 0 {
+		return
+	}
+	w := b.minStep
+	if f := b.periodNs / maxBuckets; w < f {
+		w = f
+	}
+	nb := b.periodNs / w
+	if nb < 4 { // too coarse to hold a profile: e.g. daily samples
+		b.periodNs = 0
+		return
+	}
+	b.bucketNs = (b.periodNs + nb - 1) / nb
+	b.profile = make([]float32, nb)
+	for i := range b.profile {
+		b.profile[i] = float32(math.NaN())
+	}
+	b.seas = b.plain
+}
+
+// update learns from value x at ts.
+func (b *baseline) update(ts int64, x float64) {
+	b.observeTime(ts)
+	if b.n == 0 {
+		b.plain.value, b.seas.value = x, x
+		b.n = 1
+		return
+	}
+	b.n++
+	b.plain.learn(x - b.plain.value)
+	if b.profile == nil {
+		b.seas = b.plain
+		return
+	}
+	b.seasonPts++
+	i := b.bucket(ts)
+	p := float64(b.profile[i])
+	if math.IsNaN(p) {
+		b.profile[i] = float32(x - b.seas.value)
+		return
+	}
+	r := x - (b.seas.value + p)
+	clip := clipZ * b.seas.scale.sigma(b.seas.value)
+	if b.seas.learn(r) {
+		return // a shift moves the level, not the profile
+	}
+	b.profile[i] += float32(seasonAlpha * (1 - levelAlpha) * clamp(r, clip))
+}
+
+func clamp(r, c float64) float64 {
+	if c <= 0 {
+		return r
+	}
+	return math.Max(-c, math.Min(c, r))
+}

@@ -1,0 +1,107 @@
+package detector // import "github.com/otelcol-aiops/otelcol-aiops/internal/detector"
+
+import (
+	"errors"
+	"math"
+)
+
+// ErrNotFinite rejects NaN and ±Inf values: they carry no level to learn.
+var ErrNotFinite = errors.New("value is not finite")
+
+// ErrOutOfOrder rejects a point whose timestamp is not after the previous
+// accepted point of the series (duplicates included).
+var ErrOutOfOrder = errors.New("timestamp not after the previous point")
+
+// bandZ is the half-width of the reported band in residual sigmas.
+const bandZ = 3
+
+// Result is the verdict on one point.
+type Result struct {
+	// Score in [0, 1]; see the package documentation. 0 during warm-up.
+	Score float64
+	// Expected is the baseline's prediction for this point, made before it
+	// was seen; Lower and Upper are Expected -/+ 3 residual sigmas.
+	Expected, Lower, Upper float64
+	// WarmingUp is true while the series has seen fewer than WarmUp points.
+	WarmingUp bool
+}
+
+// Detector scores one stream of points. Implementations are not safe for
+// concurrent use; callers serialise access per series.
+type Detector interface {
+	// Update judges the point (ts in Unix nanoseconds, value v) against what
+	// came before, then learns from it.
+	Update(ts int64, v float64) (Result, error)
+}
+
+// Series is the detector of one time series: baseline -> robust scale ->
+// calibration -> episode suppression.
+type Series struct {
+	cfg   Config
+	base  baseline
+	cal   calibrator
+	sup   suppressor
+	last  float64
+	seen  uint32
+	lastT int64
+}
+
+var _ Detector = (*Series)(nil)
+
+// New returns a detector for one series. cfg must be valid.
+func New(cfg Config) *Series {
+	return &Series{
+		cfg:  cfg,
+		base: newBaseline(cfg.Seasonality),
+		cal:  newCalibrator(cfg.Memory),
+		sup:  newSuppressor(cfg.Suppress),
+	}
+}
+
+// Update implements Detector.
+func (s *Series) Update(ts int64, v float64) (Result, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Result{}, ErrNotFinite
+	}
+	if s.seen > 0 && ts <= s.lastT {
+		return Result{}, ErrOutOfOrder
+	}
+	s.lastT = ts
+	if s.seen == 0 {
+		s.seen = 1
+		s.last = v
+		s.base.update(ts, v)
+		return Result{Expected: v, Lower: v, Upper: v, WarmingUp: true}, nil
+	}
+	exp, sc := s.base.predict(ts)
+	sig := sc.sigma(exp)
+	r := v - exp
+	var z float64
+	switch s.cfg.Direction {
+	case Up:
+		z = math.Max(r, 0) / sig
+	case Down:
+		z = math.Max(-r, 0) / sig
+	default:
+		z = math.Abs(r) / sig
+	}
+	res := Result{Expected: exp, Lower: exp - bandZ*sig, Upper: exp + bandZ*sig}
+	// The first half of the warm-up only settles level and scale: z-scores
+	// judged against a scale learnt from a handful of points would fill the
+	// calibration history with values no later point could exceed.
+	if s.seen >= uint32(s.cfg.WarmUp/2) {
+		lp := s.cal.observe(z)
+		if s.seen >= uint32(s.cfg.WarmUp) {
+			res.Score = s.sup.apply(scoreOf(lp, s.cfg.Sensitivity))
+		}
+	}
+	if s.seen < uint32(s.cfg.WarmUp) {
+		s.seen++
+		res.WarmingUp = true
+	}
+	s.base.plain.scale.observeStep(v - s.last)
+	s.base.seas.scale.observeStep(v - s.last)
+	s.base.update(ts, v)
+	s.last = v
+	return res, nil
+}

@@ -1,0 +1,239 @@
+package detector
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const minute = int64(time.Minute)
+
+// Hand-worked: score = 1 - p^(1/10).
+func TestScoreOfHandWorked(t *testing.T) {
+	assert.InDelta(t, 1-math.Pow(1e-3, 0.1), scoreOf(math.Log(1e-3), 1), 1e-12)
+	assert.InDelta(t, 0.49881276, scoreOf(math.Log(1e-3), 1), 1e-8)
+	assert.InDelta(t, 0.9, scoreOf(math.Log(1e-10), 1), 1e-12)
+	assert.Equal(t, 0.0, scoreOf(0, 1))
+}
+
+// Hand-worked scale: residuals 1,-1,1,-1 give a MAD of 1, sigma sqrt(pi/2).
+func TestScaleHandWorked(t *testing.T) {
+	var s scale
+	for _, r := range []float64{1, -1, 1, -1} {
+		s.update(r, 1)
+	}
+	assert.InDelta(t, 1.2533141373155003, s.sigma(0), 1e-12)
+	// A quantised series: steps of 0.5 floor the scale at 0.25.
+	var q scale
+	q.observeStep(0.5)
+	q.observeStep(1)
+	assert.Equal(t, 0.25, q.sigma(10))
+	// A constant series keeps a tiny positive relative floor.
+	var c scale
+	assert.InDelta(t, 1e-9*100+1e-12, c.sigma(100), 1e-15)
+}
+
+// Hand-worked rank p-value: 4 samples in the history (memory huge, so no
+// decay), a value below all of them has p = 1, one above the highest occupied
+// bin has p = (0 + 1*tail)/(4+1).
+func TestRankHandWorked(t *testing.T) {
+	h := newRankHist(1 << 30)
+	for _, z := range []float64{1, 1, 1, 1} {
+		h.add(z)
+	}
+	assert.InDelta(t, 0.0, h.logP(0), 1e-6)
+	// z=1 falls in bin 8 (log2(2)*8 = 8, frac 0): all 4 at or above.
+	assert.InDelta(t, math.Log(5.0/5), h.logP(1), 1e-6)
+	// Upper edge of bin 8 is 2^(9/8)-1 = 1.18102; z=3: tail =
+	// (2.18102/4)^4 = 0.088381, p = 0.088381/5 = 0.0176763, ln p = -4.03545.
+	assert.InDelta(t, -4.035453, h.logP(3), 1e-5)
+}
+
+func TestSpikeScoresHigh(t *testing.T) {
+	d := New(DefaultConfig())
+	rng := rand.New(rand.NewPCG(1, 2))
+	var spike Result
+	for i := 0; i < 2000; i++ {
+		v := 10 + rng.NormFloat64()
+		if i == 1500 {
+			v = 30
+		}
+		r, err := d.Update(int64(i)*minute, v)
+		require.NoError(t, err)
+		if i == 1500 {
+			spike = r
+		} else if i > 200 {
+			assert.Less(t, r.Score, 0.6, "point %d", i)
+		}
+	}
+	assert.Greater(t, spike.Score, DefaultThreshold+0.2) // a 20-sigma spike is far past the threshold
+	assert.InDelta(t, 10, spike.Expected, 1)
+}
+
+func TestBadInput(t *testing.T) {
+	d := New(DefaultConfig())
+	_, err := d.Update(1, math.NaN())
+	assert.ErrorIs(t, err, ErrNotFinite)
+	_, err = d.Update(1, math.Inf(1))
+	assert.ErrorIs(t, err, ErrNotFinite)
+	_, err = d.Update(10, 1)
+	require.NoError(t, err)
+	_, err = d.Update(10, 1)
+	assert.ErrorIs(t, err, ErrOutOfOrder)
+	_, err = d.Update(5, 1)
+	assert.ErrorIs(t, err, ErrOutOfOrder)
+	r, err := d.Update(11, 1e300)
+	require.NoError(t, err)
+	assert.False(t, math.IsNaN(r.Score))
+}
+
+// Property: for any seeded random walk with outliers, scores stay in [0, 1],
+// warm-up scores are 0, and a snapshot round trip continues identically.
+func TestPropertiesSeeded(t *testing.T) {
+	for seed := uint64(0); seed < 20; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		cfg := DefaultConfig()
+		cfg.Seasonality = Seasonality(rng.IntN(4))
+		cfg.Direction = Direction(rng.IntN(3))
+		a := New(cfg)
+		level := rng.Float64() * 1000
+		var b *Series
+		for i := 0; i < 3000; i++ {
+			level += rng.NormFloat64()
+			v := level + rng.NormFloat64()*rng.Float64()*10
+			if rng.IntN(100) == 0 {
+				v *= 5
+			}
+			if rng.IntN(7) == 0 {
+				v = math.Round(v)
+			}
+			ts := int64(i) * 5 * minute
+			ra, err := a.Update(ts, v)
+			require.NoError(t, err)
+			require.True(t, ra.Score >= 0 && ra.Score <= 1, "seed %d point %d score %v", seed, i, ra.Score)
+			if i < cfg.WarmUp-1 {
+				require.Zero(t, ra.Score)
+			}
+			if i == 2000 {
+				snap, err := a.MarshalBinary()
+				require.NoError(t, err)
+				b, err = Restore(cfg, snap)
+				require.NoError(t, err)
+				continue
+			}
+			if b != nil {
+				rb, err := b.Update(ts, v)
+				require.NoError(t, err)
+				require.Equal(t, ra, rb, "seed %d point %d", seed, i)
+			}
+		}
+	}
+}
+
+func TestSeasonalityLearnt(t *testing.T) {
+	d := New(DefaultConfig())
+	rng := rand.New(rand.NewPCG(3, 4))
+	var last Result
+	for i := 0; i < 288*5; i++ {
+		ts := int64(i) * 5 * minute
+		v := 100 + 50*math.Sin(2*math.Pi*float64(i)/288) + rng.NormFloat64()
+		r, err := d.Update(ts, v)
+		require.NoError(t, err)
+		last = r
+	}
+	assert.True(t, d.base.useSeason())
+	i := 288 * 5
+	want := 100 + 50*math.Sin(2*math.Pi*float64(i)/288)
+	r, _ := d.Update(int64(i)*5*minute, want)
+	assert.InDelta(t, want, r.Expected, 3)
+	_ = last
+}
+
+func TestRestoreRejectsCorrupt(t *testing.T) {
+	d := New(DefaultConfig())
+	for i := 0; i < 500; i++ {
+		_, _ = d.Update(int64(i)*5*minute, float64(i%7))
+	}
+	snap, _ := d.MarshalBinary()
+	for _, bad := range [][]byte{nil, []byte("XYZ\x01"), snap[:len(snap)-1], append(append([]byte{}, snap...), 0)} {
+		_, err := Restore(DefaultConfig(), bad)
+		assert.ErrorIs(t, err, ErrCorruptSnapshot)
+	}
+	v := append([]byte{}, snap...)
+	v[3] = 9
+	_, err := Restore(DefaultConfig(), v)
+	assert.ErrorIs(t, err, ErrCorruptSnapshot)
+}
+
+func FuzzRestore(f *testing.F) {
+	d := New(DefaultConfig())
+	for i := 0; i < 300; i++ {
+		_, _ = d.Update(int64(i)*5*minute, float64(i%11))
+	}
+	snap, _ := d.MarshalBinary()
+	f.Add(snap)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := Restore(DefaultConfig(), b)
+		if err != nil {
+			return
+		}
+		for i := 0; i < 50; i++ {
+			r, err := s.Update(int64(1e18)+int64(i)*minute, float64(i))
+			if err == nil && (r.Score < 0 || r.Score > 1 || math.IsNaN(r.Score)) {
+				t.Fatalf("score %v after restore", r.Score)
+			}
+		}
+	})
+}
+
+func FuzzUpdate(f *testing.F) {
+	f.Add(int64(0), 1.0, int64(60), 2.0, int64(30), 3.0)
+	f.Fuzz(func(t *testing.T, t1 int64, v1 float64, t2 int64, v2 float64, dt int64, v3 float64) {
+		d := New(DefaultConfig())
+		ts := t1
+		for i := 0; i < 300; i++ {
+			v := []float64{v1, v2, v3}[i%3] * float64(i%5)
+			ts += []int64{t2, dt, 1}[i%3]
+			r, err := d.Update(ts, v)
+			if err == nil && (r.Score < 0 || r.Score > 1 || math.IsNaN(r.Score)) {
+				t.Fatalf("score %v for %v", r.Score, v)
+			}
+		}
+	})
+}
+
+func BenchmarkUpdate(b *testing.B) {
+	d := New(DefaultConfig())
+	rng := rand.New(rand.NewPCG(1, 1))
+	vals := make([]float64, 4096)
+	for i := range vals {
+		vals[i] = 100 + 20*math.Sin(float64(i)/50) + rng.NormFloat64()
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, _ = d.Update(int64(i)*minute, vals[i&4095])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
+}
+
+func BenchmarkMemoryPerSeries(b *testing.B) {
+	const n = 10000
+	for i := 0; i < b.N; i++ {
+		var before, after runtimeMem
+		before.read()
+		ds := make([]*Series, n)
+		for j := range ds {
+			ds[j] = New(DefaultConfig())
+			for k := 0; k < 300; k++ { // past interval detection: profile allocated
+				_, _ = ds[j].Update(int64(k)*5*minute, float64(k%13))
+			}
+		}
+		after.read()
+		b.ReportMetric(float64(after.heap-before.heap)/n, "bytes/series")
+		keep(ds)
+	}
+}

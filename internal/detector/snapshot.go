@@ -1,0 +1,161 @@
+package detector // import "github.com/otelcol-aiops/otelcol-aiops/internal/detector"
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// snapshotMagic and snapshotVersion head every snapshot; a decoder refuses
+// anything else rather than guess. Bump the version on any layout change.
+const (
+	snapshotMagic   = "ADS"
+	snapshotVersion = 1
+)
+
+// ErrCorruptSnapshot is returned for a snapshot that cannot be decoded.
+var ErrCorruptSnapshot = errors.New("corrupt detector snapshot")
+
+// MarshalBinary encodes the learnt state (not the configuration: a restored
+// series takes the configuration it is restored with).
+func (s *Series) MarshalBinary() ([]byte, error) {
+	w := make([]byte, 0, 256+4*len(s.base.profile)+8*rankBins)
+	w = append(w, snapshotMagic...)
+	w = append(w, snapshotVersion)
+	w = f64(w, s.last)
+	w = binary.LittleEndian.AppendUint32(w, s.seen)
+	w = binary.LittleEndian.AppendUint64(w, uint64(s.lastT))
+	b := &s.base
+	for _, l := range []*level{&b.plain, &b.seas} {
+		w = f64(w, l.value)
+		w = f64(w, l.scale.mad)
+		w = f64(w, l.scale.quantum)
+		w = binary.LittleEndian.AppendUint32(w, l.scale.n)
+		w = f64(w, l.err)
+		w = append(w, byte(l.run))
+	}
+	w = binary.LittleEndian.AppendUint64(w, uint64(b.bucketNs))
+	w = binary.LittleEndian.AppendUint64(w, uint64(b.periodNs))
+	w = binary.LittleEndian.AppendUint64(w, uint64(b.lastTs))
+	w = binary.LittleEndian.AppendUint64(w, uint64(b.minStep))
+	w = binary.LittleEndian.AppendUint16(w, b.steps)
+	w = binary.LittleEndian.AppendUint32(w, b.seasonPts)
+	w = binary.LittleEndian.AppendUint32(w, b.n)
+	w = binary.LittleEndian.AppendUint16(w, uint16(len(b.profile)))
+	for _, v := range b.profile {
+		w = binary.LittleEndian.AppendUint32(w, math.Float32bits(v))
+	}
+	w = f64(w, s.cal.short)
+	for _, h := range []*rankHist{&s.cal.point, &s.cal.avg} {
+		for _, c := range h.counts {
+			w = binary.LittleEndian.AppendUint32(w, math.Float32bits(c))
+		}
+		w = f64(w, h.total)
+		w = f64(w, h.weight)
+	}
+	w = f64(w, s.sup.peak)
+	return w, nil
+}
+
+func f64(w []byte, v float64) []byte {
+	return binary.LittleEndian.AppendUint64(w, math.Float64bits(v))
+}
+
+// reader decodes little-endian fields and remembers the first error.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) take(n int) []byte {
+	if r.err != nil || len(r.b) < n {
+		r.err = fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
+		return make([]byte, n)
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+func (r *reader) u16() uint16 { return binary.LittleEndian.Uint16(r.take(2)) }
+func (r *reader) u32() uint32 { return binary.LittleEndian.Uint32(r.take(4)) }
+func (r *reader) u64() uint64 { return binary.LittleEndian.Uint64(r.take(8)) }
+
+// f64 reads a float that must be finite and, if nonNeg, not negative.
+func (r *reader) f64(nonNeg bool) float64 {
+	v := math.Float64frombits(r.u64())
+	if r.err == nil && (math.IsNaN(v) || math.IsInf(v, 0) || (nonNeg && v < 0)) {
+		r.err = fmt.Errorf("%w: invalid number %v", ErrCorruptSnapshot, v)
+	}
+	return v
+}
+
+// Restore returns a detector with cfg and the state of a snapshot made by
+// MarshalBinary. Any inconsistency yields ErrCorruptSnapshot, never a
+// detector that could misbehave later.
+func Restore(cfg Config, data []byte) (*Series, error) {
+	s := New(cfg)
+	r := &reader{b: data}
+	if string(r.take(len(snapshotMagic))) != snapshotMagic || r.err != nil {
+		return nil, fmt.Errorf("%w: bad magic", ErrCorruptSnapshot)
+	}
+	if v := r.take(1)[0]; v != snapshotVersion {
+		return nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptSnapshot, v)
+	}
+	s.last = r.f64(false)
+	s.seen = r.u32()
+	s.lastT = int64(r.u64())
+	b := &s.base
+	for _, l := range []*level{&b.plain, &b.seas} {
+		l.value = r.f64(false)
+		l.scale.mad = r.f64(true)
+		l.scale.quantum = r.f64(true)
+		l.scale.n = r.u32()
+		l.err = r.f64(true)
+		l.run = int8(r.take(1)[0])
+	}
+	b.bucketNs = int64(r.u64())
+	periodNs := int64(r.u64())
+	b.lastTs = int64(r.u64())
+	b.minStep = int64(r.u64())
+	b.steps = r.u16()
+	b.seasonPts = r.u32()
+	b.n = r.u32()
+	np := int(r.u16())
+	if np > 0 {
+		if np > maxBuckets*7 || b.bucketNs <= 0 || periodNs <= 0 || periodNs/b.bucketNs > int64(np) {
+			return nil, fmt.Errorf("%w: inconsistent profile", ErrCorruptSnapshot)
+		}
+		b.profile = make([]float32, np)
+		for i := range b.profile {
+			b.profile[i] = math.Float32frombits(r.u32())
+		}
+	}
+	// The period follows the configuration unless the snapshot holds a
+	// profile built for another one, which is then dropped.
+	if b.profile != nil && periodNs != b.periodNs {
+		b.profile, b.bucketNs, b.seasonPts, b.steps = nil, 0, 0, 0
+	}
+	s.cal.short = r.f64(true)
+	for _, h := range []*rankHist{&s.cal.point, &s.cal.avg} {
+		for i := range h.counts {
+			h.counts[i] = math.Float32frombits(r.u32())
+			if c := h.counts[i]; c < 0 || c != c || math.IsInf(float64(c), 0) {
+				r.err = fmt.Errorf("%w: invalid count", ErrCorruptSnapshot)
+			}
+		}
+		h.total = r.f64(true)
+		h.weight = r.f64(true)
+		if h.weight < 1 || h.weight > rankRescale*h.growth {
+			r.err = fmt.Errorf("%w: invalid weight", ErrCorruptSnapshot)
+		}
+	}
+	s.sup.peak = r.f64(true)
+	if r.err == nil && len(r.b) != 0 {
+		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorruptSnapshot, len(r.b))
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return s, nil
+}

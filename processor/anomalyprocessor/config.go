@@ -1,0 +1,173 @@
+package anomalyprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor"
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
+)
+
+// Config of the anomaly processor. See README.md for the table of keys.
+type Config struct {
+	// Include and Exclude select metrics by name with shell patterns
+	// (path.Match: *, ?, [a-z]). Empty Include selects every metric;
+	// Exclude wins over Include.
+	Include []string `mapstructure:"include"`
+	Exclude []string `mapstructure:"exclude"`
+
+	Detection `mapstructure:",squash"`
+
+	// Overrides change detection settings for metrics matching Metric;
+	// the first match wins, unset fields keep the top-level value.
+	Overrides []Override `mapstructure:"overrides"`
+
+	// Threshold: anomaly.active turns 1 when the score reaches it.
+	Threshold float64 `mapstructure:"threshold"`
+	// ClearThreshold and ClearPoints are the hysteresis: anomaly.active
+	// returns to 0 after ClearPoints consecutive scores below ClearThreshold.
+	ClearThreshold float64 `mapstructure:"clear_threshold"`
+	ClearPoints    int     `mapstructure:"clear_points"`
+	// EmitBands adds anomaly.expected, anomaly.lower and anomaly.upper.
+	EmitBands bool `mapstructure:"emit_bands"`
+
+	// MaxSeries bounds the number of series with state; the least recently
+	// updated series is evicted to make room.
+	MaxSeries int `mapstructure:"max_series"`
+	// MaxStale drops a series not updated for this long.
+	MaxStale time.Duration `mapstructure:"max_stale"`
+
+	// Storage names a storage extension to snapshot series state into on
+	// shutdown (and every SnapshotInterval) and to restore it from at start.
+	Storage          *component.ID `mapstructure:"storage"`
+	SnapshotInterval time.Duration `mapstructure:"snapshot_interval"`
+}
+
+// Detection holds the per-series detector settings.
+type Detection struct {
+	// Direction: both, up or down.
+	Direction string `mapstructure:"direction"`
+	// Sensitivity multiplies the log p-value behind the score (1 = as documented).
+	Sensitivity float64 `mapstructure:"sensitivity"`
+	// Seasonality: auto, none, daily or weekly.
+	Seasonality string `mapstructure:"seasonality"`
+	// WarmUp is the number of points scored 0 while a new series is learnt.
+	WarmUp int `mapstructure:"warm_up"`
+}
+
+// Override is Detection for the metrics matching Metric.
+type Override struct {
+	Metric    string `mapstructure:"metric"`
+	Detection `mapstructure:",squash"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+func createDefaultConfig() component.Config {
+	d := detector.DefaultConfig()
+	return &Config{
+		Detection: Detection{
+			Direction:   "both",
+			Sensitivity: d.Sensitivity,
+			Seasonality: "auto",
+			WarmUp:      d.WarmUp,
+		},
+		Threshold:        detector.DefaultThreshold,
+		ClearThreshold:   detector.DefaultThreshold * 0.6,
+		ClearPoints:      3,
+		MaxSeries:        100000,
+		MaxStale:         time.Hour,
+		SnapshotInterval: 5 * time.Minute,
+	}
+}
+
+var (
+	directions    = map[string]detector.Direction{"both": detector.Both, "up": detector.Up, "down": detector.Down}
+	seasonalities = map[string]detector.Seasonality{"auto": detector.SeasonAuto, "none": detector.SeasonNone, "daily": detector.SeasonDaily, "weekly": detector.SeasonWeekly}
+)
+
+// detectorConfig merges d over base into a detector configuration.
+func (d Detection) detectorConfig(base Detection) detector.Config {
+	if d.Direction == "" {
+		d.Direction = base.Direction
+	}
+	if d.Sensitivity == 0 {
+		d.Sensitivity = base.Sensitivity
+	}
+	if d.Seasonality == "" {
+		d.Seasonality = base.Seasonality
+	}
+	if d.WarmUp == 0 {
+		d.WarmUp = base.WarmUp
+	}
+	c := detector.DefaultConfig()
+	c.Direction = directions[d.Direction]
+	c.Seasonality = seasonalities[d.Seasonality]
+	c.Sensitivity = d.Sensitivity
+	c.WarmUp = d.WarmUp
+	return c
+}
+
+func (d Detection) validate(prefix string, top bool) error {
+	var errs []error
+	if _, ok := directions[d.Direction]; !ok && (top || d.Direction != "") {
+		errs = append(errs, fmt.Errorf("%sdirection must be both, up or down (got %q)", prefix, d.Direction))
+	}
+	if _, ok := seasonalities[d.Seasonality]; !ok && (top || d.Seasonality != "") {
+		errs = append(errs, fmt.Errorf("%sseasonality must be auto, none, daily or weekly (got %q)", prefix, d.Seasonality))
+	}
+	if d.Sensitivity < 0 || d.Sensitivity > 100 || (top && d.Sensitivity == 0) {
+		errs = append(errs, fmt.Errorf("%ssensitivity must be in (0, 100] (got %v)", prefix, d.Sensitivity))
+	}
+	if d.WarmUp < 0 || d.WarmUp > 100000 || (top && d.WarmUp < 10) || (d.WarmUp > 0 && d.WarmUp < 10) {
+		errs = append(errs, fmt.Errorf("%swarm_up must be in [10, 100000] points (got %d)", prefix, d.WarmUp))
+	}
+	return errors.Join(errs...)
+}
+
+func validPattern(key, p string) error {
+	if _, err := path.Match(p, ""); err != nil {
+		return fmt.Errorf("%s: bad pattern %q: %w", key, p, err)
+	}
+	return nil
+}
+
+// Validate checks every key and names the bad ones.
+func (c *Config) Validate() error {
+	errs := []error{c.Detection.validate("", true)}
+	for i, p := range c.Include {
+		errs = append(errs, validPattern(fmt.Sprintf("include[%d]", i), p))
+	}
+	for i, p := range c.Exclude {
+		errs = append(errs, validPattern(fmt.Sprintf("exclude[%d]", i), p))
+	}
+	for i, o := range c.Overrides {
+		key := fmt.Sprintf("overrides[%d].", i)
+		if o.Metric == "" {
+			errs = append(errs, fmt.Errorf("%smetric must be set", key))
+		}
+		errs = append(errs, validPattern(key+"metric", o.Metric), o.Detection.validate(key, false))
+	}
+	if !(c.Threshold > 0 && c.Threshold <= 1) {
+		errs = append(errs, fmt.Errorf("threshold must be in (0, 1] (got %v)", c.Threshold))
+	}
+	if !(c.ClearThreshold >= 0 && c.ClearThreshold <= c.Threshold) {
+		errs = append(errs, fmt.Errorf("clear_threshold must be in [0, threshold] (got %v)", c.ClearThreshold))
+	}
+	if c.ClearPoints < 1 {
+		errs = append(errs, fmt.Errorf("clear_points must be at least 1 (got %d)", c.ClearPoints))
+	}
+	if c.MaxSeries < 1 {
+		errs = append(errs, fmt.Errorf("max_series must be at least 1 (got %d)", c.MaxSeries))
+	}
+	if c.MaxStale <= 0 {
+		errs = append(errs, fmt.Errorf("max_stale must be a positive duration (got %s)", c.MaxStale))
+	}
+	if c.Storage != nil && c.SnapshotInterval < 0 {
+		errs = append(errs, fmt.Errorf("snapshot_interval must not be negative (got %s)", c.SnapshotInterval))
+	}
+	return errors.Join(errs...)
+}

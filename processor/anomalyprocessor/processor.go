@@ -1,0 +1,394 @@
+package anomalyprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor"
+
+import (
+	"context"
+	"errors"
+	"math"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatautil"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
+	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
+)
+
+// Companion metric names and attributes (see README.md, "Output").
+const (
+	metricScore    = "anomaly.score"
+	metricActive   = "anomaly.active"
+	metricExpected = "anomaly.expected"
+	metricLower    = "anomaly.lower"
+	metricUpper    = "anomaly.upper"
+	attrMetric     = "anomaly.metric"
+	attrSignal     = "anomaly.signal"
+	attrQuantile   = "anomaly.quantile"
+	// ownPrefix marks our own output, which is never scored again.
+	ownPrefix = "anomaly."
+)
+
+// timeNow can be replaced in tests.
+var timeNow = time.Now
+
+type anomalyProcessor struct {
+	cfg    *Config
+	logger *zap.Logger
+	tel    *metadata.TelemetryBuilder
+	next   consumer.Metrics
+
+	mu        sync.Mutex
+	table     *table
+	selection map[string]int // metric name -> index into detCfgs, -1 = not scored
+	detCfgs   []detector.Config
+	lastSweep int64
+
+	store  *snapshotStore
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	reasons map[string]metric.MeasurementOption
+}
+
+var _ processor.Metrics = (*anomalyProcessor)(nil)
+
+func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*anomalyProcessor, error) {
+	tel, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	p := &anomalyProcessor{
+		cfg:       cfg,
+		logger:    set.Logger,
+		tel:       tel,
+		next:      next,
+		table:     newTable(cfg.MaxSeries),
+		selection: map[string]int{},
+		reasons:   map[string]metric.MeasurementOption{},
+	}
+	p.detCfgs = append(p.detCfgs, cfg.Detection.detectorConfig(cfg.Detection))
+	for _, o := range cfg.Overrides {
+		p.detCfgs = append(p.detCfgs, o.Detection.detectorConfig(cfg.Detection))
+	}
+	for _, r := range []string{reasonNotFinite, reasonOutOfOrder, reasonCounterReset, reasonNegativeCounter, reasonEmpty, "series_limit", "stale", "limit", "save", "restore"} {
+		p.reasons[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
+	}
+	return p, nil
+}
+
+func (p *anomalyProcessor) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
+
+func (p *anomalyProcessor) Start(ctx context.Context, host component.Host) error {
+	if p.cfg.Storage == nil {
+		return nil
+	}
+	store, err := openSnapshotStore(ctx, host, *p.cfg.Storage, p.tel)
+	if err != nil {
+		return err
+	}
+	p.store = store
+	p.mu.Lock()
+	p.restore(ctx)
+	p.mu.Unlock()
+	if p.cfg.SnapshotInterval > 0 {
+		tctx, cancel := context.WithCancel(context.Background())
+		p.cancel = cancel
+		p.wg.Add(1)
+		go p.snapshotLoop(tctx)
+	}
+	return nil
+}
+
+func (p *anomalyProcessor) Shutdown(ctx context.Context) error {
+	if p.cancel != nil {
+		p.cancel()
+		p.wg.Wait()
+	}
+	var err error
+	if p.store != nil {
+		p.mu.Lock()
+		p.save(ctx)
+		p.mu.Unlock()
+		err = p.store.client.Close(ctx)
+	}
+	p.tel.Shutdown()
+	return err
+}
+
+func (p *anomalyProcessor) snapshotLoop(ctx context.Context) {
+	defer p.wg.Done()
+	t := time.NewTicker(p.cfg.SnapshotInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			p.mu.Lock()
+			p.save(ctx)
+			p.mu.Unlock()
+		}
+	}
+}
+
+// configFor returns the detector configuration index for a metric name, -1
+// if the metric is not selected. Results are cached per name.
+func (p *anomalyProcessor) configFor(name string) int {
+	if i, ok := p.selection[name]; ok {
+		return i
+	}
+	i := p.match(name)
+	if len(p.selection) < 100000 { // names are bounded in practice; the cache must be too
+		p.selection[name] = i
+	}
+	return i
+}
+
+func (p *anomalyProcessor) match(name string) int {
+	if strings.HasPrefix(name, ownPrefix) {
+		return -1
+	}
+	matches := func(pats []string) bool {
+		for _, pat := range pats {
+			if ok, _ := path.Match(pat, name); ok {
+				return true
+			}
+		}
+		return false
+	}
+	if (len(p.cfg.Include) > 0 && !matches(p.cfg.Include)) || matches(p.cfg.Exclude) {
+		return -1
+	}
+	for i, o := range p.cfg.Overrides {
+		if ok, _ := path.Match(o.Metric, name); ok {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// companions collects the output metrics of one scope.
+type companions struct {
+	score, active, expected, lower, upper pmetric.NumberDataPointSlice
+}
+
+func (p *anomalyProcessor) newCompanions(sm pmetric.ScopeMetrics, unit string) *companions {
+	add := func(name, desc, unit string) pmetric.NumberDataPointSlice {
+		m := sm.Metrics().AppendEmpty()
+		m.SetName(name)
+		m.SetDescription(desc)
+		m.SetUnit(unit)
+		return m.SetEmptyGauge().DataPoints()
+	}
+	c := &companions{
+		score:  add(metricScore, "Anomaly score in [0, 1] of the series named by anomaly.metric.", "1"),
+		active: add(metricActive, "1 while the series named by anomaly.metric is anomalous (threshold with hysteresis), else 0.", "1"),
+	}
+	if p.cfg.EmitBands {
+		c.expected = add(metricExpected, "Value the detector expected for anomaly.metric.", "")
+		c.lower = add(metricLower, "Lower edge of the expected band of anomaly.metric.", "")
+		c.upper = add(metricUpper, "Upper edge of the expected band of anomaly.metric.", "")
+	}
+	return c
+}
+
+// batch is the per-call context of ConsumeMetrics.
+type batch struct {
+	now      int64
+	prefix   string // resource hash + scope identity
+	out      *companions
+	sm       pmetric.ScopeMetrics
+	name     string
+	cfgIndex int
+}
+
+func (p *anomalyProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
+	p.mu.Lock()
+	p.process(ctx, md)
+	p.mu.Unlock()
+	return p.next.ConsumeMetrics(ctx, md)
+}
+
+func (p *anomalyProcessor) process(ctx context.Context, md pmetric.Metrics) {
+	b := batch{now: timeNow().UnixNano()}
+	if b.now-p.lastSweep > int64(time.Minute) {
+		p.lastSweep = b.now
+		if n := p.table.expire(b.now - int64(p.cfg.MaxStale)); n > 0 {
+			p.tel.AnomalySeriesEvicted.Add(ctx, int64(n), p.reasons["stale"])
+			p.tel.AnomalySeriesActive.Add(ctx, -int64(n))
+		}
+	}
+	rms := md.ResourceMetrics()
+	for i := 0; i < rms.Len(); i++ {
+		rm := rms.At(i)
+		rh := pdatautil.MapHash(rm.Resource().Attributes())
+		sms := rm.ScopeMetrics()
+		for j := 0; j < sms.Len(); j++ {
+			sm := sms.At(j)
+			b.prefix = string(rh[:]) + "\x00" + sm.Scope().Name() + "\x00" + sm.Scope().Version()
+			b.out, b.sm = nil, sm
+			ms := sm.Metrics()
+			n := ms.Len() // companions are appended: do not iterate over them
+			for k := 0; k < n; k++ {
+				m := ms.At(k)
+				if b.cfgIndex = p.configFor(m.Name()); b.cfgIndex < 0 {
+					continue
+				}
+				b.name = m.Name()
+				p.processMetric(ctx, &b, m)
+			}
+		}
+	}
+}
+
+func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetric.Metric) {
+	switch m.Type() {
+	case pmetric.MetricTypeGauge:
+		dps := m.Gauge().DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			p.score(ctx, b, dp.Attributes(), signalValue, 0, int64(dp.Timestamp()), func(*series) (float64, string, bool) {
+				return numberValue(dp), "", true
+			})
+		}
+	case pmetric.MetricTypeSum:
+		sum := m.Sum()
+		cumulative := sum.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
+		dps := sum.DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			if !sum.IsMonotonic() {
+				p.score(ctx, b, dp.Attributes(), signalValue, 0, int64(dp.Timestamp()), func(*series) (float64, string, bool) {
+					return numberValue(dp), "", true
+				})
+				continue
+			}
+			p.score(ctx, b, dp.Attributes(), signalRate, 0, int64(dp.Timestamp()), func(s *series) (float64, string, bool) {
+				v := numberValue(dp)
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return 0, reasonNotFinite, false
+				}
+				return counterRate(s, v, int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative)
+			})
+		}
+	case pmetric.MetricTypeHistogram:
+		h := m.Histogram()
+		cumulative := h.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
+		dps := h.DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			p.histogram(ctx, b, dp.Attributes(), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative)
+		}
+	case pmetric.MetricTypeExponentialHistogram:
+		h := m.ExponentialHistogram()
+		cumulative := h.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
+		dps := h.DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			p.histogram(ctx, b, dp.Attributes(), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative)
+		}
+	case pmetric.MetricTypeSummary:
+		dps := m.Summary().DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			qs := dp.QuantileValues()
+			for j := 0; j < qs.Len(); j++ {
+				q := qs.At(j)
+				p.score(ctx, b, dp.Attributes(), signalQuantile, q.Quantile(), int64(dp.Timestamp()), func(*series) (float64, string, bool) {
+					return q.Value(), "", true
+				})
+			}
+		}
+	}
+}
+
+func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pcommon.Map, count, sum float64, hasSum bool, ts, start int64, cumulative bool) {
+	if hasSum {
+		p.score(ctx, b, attrs, signalMean, 0, ts, func(s *series) (float64, string, bool) {
+			return histogramSignal(s, signalMean, count, sum, ts, start, cumulative)
+		})
+	}
+	p.score(ctx, b, attrs, signalCountRate, 0, ts, func(s *series) (float64, string, bool) {
+		return histogramSignal(s, signalCountRate, count, sum, ts, start, cumulative)
+	})
+}
+
+// score finds the series of one signal of one point, derives the value to
+// judge with extract, runs the detector and emits the companion points.
+func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Map, signal string, quantile float64, ts int64, extract func(*series) (float64, string, bool)) {
+	key := pdatautil.Hash64(
+		pdatautil.WithString(b.prefix),
+		pdatautil.WithString(b.name),
+		pdatautil.WithString(signal),
+		pdatautil.WithValue(pcommon.NewValueDouble(quantile)),
+		pdatautil.WithMap(attrs),
+	)
+	s := p.table.get(key, b.now)
+	if s == nil {
+		s = &series{key: key, det: detector.New(p.detCfgs[b.cfgIndex])}
+		if p.table.add(s, b.now) {
+			p.tel.AnomalySeriesEvicted.Add(ctx, 1, p.reasons["limit"])
+		} else {
+			p.tel.AnomalySeriesActive.Add(ctx, 1)
+		}
+	}
+	v, reason, ok := extract(s)
+	if !ok {
+		if reason != "" {
+			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reason])
+		}
+		return
+	}
+	res, err := s.det.Update(ts, v)
+	if err != nil {
+		r := reasonNotFinite
+		if errors.Is(err, detector.ErrOutOfOrder) {
+			r = reasonOutOfOrder
+		}
+		p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[r])
+		return
+	}
+	p.tel.AnomalyPointsScored.Add(ctx, 1)
+	active, started := s.decide(res.Score, p.cfg.Threshold, p.cfg.ClearThreshold, p.cfg.ClearPoints)
+	if started {
+		p.tel.AnomalyEpisodes.Add(ctx, 1)
+	}
+	if b.out == nil {
+		b.out = p.newCompanions(b.sm, "")
+	}
+	emit := func(dps pmetric.NumberDataPointSlice) pmetric.NumberDataPoint {
+		dp := dps.AppendEmpty()
+		attrs.CopyTo(dp.Attributes())
+		dp.Attributes().PutStr(attrMetric, b.name)
+		if signal != signalValue {
+			dp.Attributes().PutStr(attrSignal, signal)
+		}
+		if signal == signalQuantile {
+			dp.Attributes().PutDouble(attrQuantile, quantile)
+		}
+		dp.SetTimestamp(pcommon.Timestamp(ts))
+		return dp
+	}
+	emit(b.out.score).SetDoubleValue(res.Score)
+	act := int64(0)
+	if active {
+		act = 1
+	}
+	emit(b.out.active).SetIntValue(act)
+	if p.cfg.EmitBands {
+		emit(b.out.expected).SetDoubleValue(res.Expected)
+		emit(b.out.lower).SetDoubleValue(res.Lower)
+		emit(b.out.upper).SetDoubleValue(res.Upper)
+	}
+}

@@ -1,0 +1,204 @@
+package anomalyprocessor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
+)
+
+func newTestProcessor(t testing.TB, mut func(*Config)) (*anomalyProcessor, *consumertest.MetricsSink) {
+	cfg := createDefaultConfig().(*Config)
+	if mut != nil {
+		mut(cfg)
+	}
+	require.NoError(t, cfg.Validate())
+	sink := new(consumertest.MetricsSink)
+	p, err := newProcessor(cfg, processortest.NewNopSettings(metadata.Type), sink)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
+	return p, sink
+}
+
+func gauge(name string, ts time.Time, v float64, host string) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("host.name", host)
+	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName(name)
+	dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
+	dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+	dp.SetDoubleValue(v)
+	dp.Attributes().PutStr("cpu", "0")
+	return md
+}
+
+func findMetric(md pmetric.Metrics, name string) (pmetric.Metric, bool) {
+	ms := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
+	for i := 0; i < ms.Len(); i++ {
+		if ms.At(i).Name() == name {
+			return ms.At(i), true
+		}
+	}
+	return pmetric.Metric{}, false
+}
+
+func TestGaugeCompanionsAndDecision(t *testing.T) {
+	p, sink := newTestProcessor(t, func(c *Config) { c.EmitBands = true })
+	t0 := time.Unix(1700000000, 0)
+	fired := false
+	for i := 0; i < 600; i++ {
+		v := 10.0 + float64(i%3)*0.1
+		if i == 500 {
+			v = 100
+		}
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*time.Minute), v, "a")))
+		md := sink.AllMetrics()[i]
+		orig, ok := findMetric(md, "system.cpu.utilization")
+		require.True(t, ok)
+		assert.Equal(t, 1, orig.Gauge().DataPoints().At(0).Attributes().Len(), "original points keep their attributes")
+		score, ok := findMetric(md, metricScore)
+		require.True(t, ok)
+		dp := score.Gauge().DataPoints().At(0)
+		name, _ := dp.Attributes().Get(attrMetric)
+		assert.Equal(t, "system.cpu.utilization", name.Str())
+		cpu, _ := dp.Attributes().Get("cpu")
+		assert.Equal(t, "0", cpu.Str())
+		act, ok := findMetric(md, metricActive)
+		require.True(t, ok)
+		if i == 500 {
+			assert.GreaterOrEqual(t, dp.DoubleValue(), p.cfg.Threshold)
+			assert.Equal(t, int64(1), act.Gauge().DataPoints().At(0).IntValue())
+			fired = true
+		}
+		if i > 520 {
+			assert.Equal(t, int64(0), act.Gauge().DataPoints().At(0).IntValue(), "cleared after the episode")
+		}
+		_, ok = findMetric(md, metricUpper)
+		assert.True(t, ok)
+	}
+	assert.True(t, fired)
+}
+
+func TestOwnOutputAndExcludedNotScored(t *testing.T) {
+	p, sink := newTestProcessor(t, func(c *Config) { c.Exclude = []string{"system.*"} })
+	require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", time.Unix(1, 0), 1, "a")))
+	require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("anomaly.score", time.Unix(1, 0), 1, "a")))
+	for _, md := range sink.AllMetrics() {
+		assert.Equal(t, 1, md.MetricCount())
+	}
+	assert.Equal(t, 0, p.table.len())
+}
+
+func sumPoint(ts time.Time, start time.Time, v float64) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("http.requests")
+	s := m.SetEmptySum()
+	s.SetIsMonotonic(true)
+	s.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	dp := s.DataPoints().AppendEmpty()
+	dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+	dp.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	dp.SetDoubleValue(v)
+	return md
+}
+
+func TestCounterRatesAndResets(t *testing.T) {
+	p, sink := newTestProcessor(t, nil)
+	t0 := time.Unix(1700000000, 0)
+	ctx := context.Background()
+	require.NoError(t, p.ConsumeMetrics(ctx, sumPoint(t0, t0, 100)))
+	_, ok := findMetric(sink.AllMetrics()[0], metricScore)
+	assert.False(t, ok, "first cumulative point has no rate")
+	require.NoError(t, p.ConsumeMetrics(ctx, sumPoint(t0.Add(time.Minute), t0, 160)))
+	score, ok := findMetric(sink.AllMetrics()[1], metricScore)
+	require.True(t, ok)
+	sig, _ := score.Gauge().DataPoints().At(0).Attributes().Get(attrSignal)
+	assert.Equal(t, signalRate, sig.Str())
+	// Reset: value drops.
+	require.NoError(t, p.ConsumeMetrics(ctx, sumPoint(t0.Add(2*time.Minute), t0, 5)))
+	_, ok = findMetric(sink.AllMetrics()[2], metricScore)
+	assert.False(t, ok)
+	// Negative counter and NaN: rejected, no crash.
+	require.NoError(t, p.ConsumeMetrics(ctx, sumPoint(t0.Add(3*time.Minute), t0, -1)))
+	require.NoError(t, p.ConsumeMetrics(ctx, gauge("g", t0, nan(), "a")))
+	require.NoError(t, p.ConsumeMetrics(ctx, gauge("g", t0, 1, "a")))
+	require.NoError(t, p.ConsumeMetrics(ctx, gauge("g", t0, 1, "a"))) // duplicate timestamp
+}
+
+func nan() float64 { z := 0.0; return z / z }
+
+func TestSeriesLimitEvictsLRU(t *testing.T) {
+	p, _ := newTestProcessor(t, func(c *Config) { c.MaxSeries = 3 })
+	for i, h := range []string{"a", "b", "c", "d", "e"} {
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("m", time.Unix(int64(i+1), 0), 1, h)))
+	}
+	assert.Equal(t, 3, p.table.len())
+}
+
+func TestConfigValidate(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, cfg.Validate())
+	cfg.Direction = "sideways"
+	cfg.Threshold = 2
+	cfg.Include = []string{"["}
+	cfg.Overrides = []Override{{Metric: "x", Detection: Detection{Seasonality: "hourly"}}}
+	err := cfg.Validate()
+	require.Error(t, err)
+	for _, want := range []string{`direction must be both, up or down (got "sideways")`, "threshold must be in (0, 1] (got 2)", `include[0]: bad pattern "["`, `overrides[0].seasonality`} {
+		assert.ErrorContains(t, err, want)
+	}
+}
+
+// BenchmarkConsume measures the processor on 1,000-point batches over
+// 10,000 series (gauges, one point per series per batch round).
+func BenchmarkConsume(b *testing.B) {
+	p, _ := newTestProcessor(b, nil)
+	p.next = consumertest.NewNop()
+	const series, batch = 10000, 1000
+	batches := make([]pmetric.Metrics, series/batch)
+	for i := range batches {
+		md := pmetric.NewMetrics()
+		rm := md.ResourceMetrics().AppendEmpty()
+		rm.Resource().Attributes().PutStr("host.name", "bench")
+		m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+		m.SetName("system.cpu.utilization")
+		dps := m.SetEmptyGauge().DataPoints()
+		for j := 0; j < batch; j++ {
+			dp := dps.AppendEmpty()
+			dp.Attributes().PutInt("cpu", int64(i*batch+j))
+			dp.Attributes().PutStr("state", "user")
+		}
+		batches[i] = md
+	}
+	ts := time.Unix(1700000000, 0)
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		// Fresh copies: the processor appends companions to its input.
+		b.StopTimer()
+		md := pmetric.NewMetrics()
+		batches[n%len(batches)].CopyTo(md)
+		dps := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints()
+		for j := 0; j < dps.Len(); j++ {
+			dps.At(j).SetTimestamp(pcommon.NewTimestampFromTime(ts.Add(time.Duration(n/len(batches)) * time.Minute)))
+			dps.At(j).SetDoubleValue(float64(j%7) + float64(n%5))
+		}
+		b.StartTimer()
+		_ = p.ConsumeMetrics(context.Background(), md)
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "points/s")
+}
+
+var _ component.Host = componenttest.NewNopHost()

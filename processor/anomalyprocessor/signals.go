@@ -1,0 +1,106 @@
+package anomalyprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor"
+
+import (
+	"math"
+
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+// rejection reasons, also the values of the self-telemetry attribute.
+const (
+	reasonNotFinite       = "not_finite"
+	reasonOutOfOrder      = "out_of_order"
+	reasonCounterReset    = "counter_reset"
+	reasonNegativeCounter = "negative_counter"
+	reasonEmpty           = "empty"
+)
+
+// Signal names: the value of the anomaly.signal attribute on companion
+// points of derived signals. Gauges and non-monotonic sums are scored as
+// they are and carry no anomaly.signal attribute.
+const (
+	signalValue     = ""
+	signalRate      = "rate"
+	signalMean      = "mean"
+	signalCountRate = "count_rate"
+	signalQuantile  = "quantile"
+)
+
+func numberValue(dp pmetric.NumberDataPoint) float64 {
+	if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+		return float64(dp.IntValue())
+	}
+	return dp.DoubleValue()
+}
+
+// seconds between two Unix-ns timestamps.
+func seconds(from, to int64) float64 { return float64(to-from) / 1e9 }
+
+// counterRate turns a monotonic sum point into a per-second rate. Cumulative
+// points are differenced against the previous one; a decrease or a new start
+// time is a reset, which re-bases the series without scoring (the first
+// interval after a restart has no rate). Delta points are divided by their
+// interval. ok=false with an empty reason means "nothing to score yet".
+func counterRate(s *series, v float64, ts, start int64, cumulative bool) (rate float64, reason string, ok bool) {
+	if v < 0 {
+		return 0, reasonNegativeCounter, false
+	}
+	if !cumulative {
+		if start > 0 && ts > start {
+			return v / seconds(start, ts), "", true
+		}
+		return v, "", true
+	}
+	if !s.hasPrev {
+		s.prevA, s.prevTs, s.prevStart, s.hasPrev = v, ts, start, true
+		return 0, "", false
+	}
+	if ts <= s.prevTs {
+		return 0, reasonOutOfOrder, false
+	}
+	if v < s.prevA || (start != 0 && start != s.prevStart) {
+		s.prevA, s.prevTs, s.prevStart = v, ts, start
+		return 0, reasonCounterReset, false
+	}
+	rate = (v - s.prevA) / seconds(s.prevTs, ts)
+	s.prevA, s.prevTs = v, ts
+	return rate, "", true
+}
+
+// histogramSignal returns the mean (signalMean) or the count rate
+// (signalCountRate) of the observations in the interval of a histogram
+// point, given its count and sum.
+func histogramSignal(s *series, signal string, count, sum float64, ts, start int64, cumulative bool) (float64, string, bool) {
+	if count < 0 || math.IsNaN(sum) {
+		return 0, reasonNotFinite, false
+	}
+	dCount, dSum, dt := count, sum, 0.0
+	if start > 0 && ts > start {
+		dt = seconds(start, ts)
+	}
+	if cumulative {
+		if !s.hasPrev {
+			s.prevA, s.prevB, s.prevTs, s.prevStart, s.hasPrev = sum, count, ts, start, true
+			return 0, "", false
+		}
+		if ts <= s.prevTs {
+			return 0, reasonOutOfOrder, false
+		}
+		if count < s.prevB || (start != 0 && start != s.prevStart) {
+			s.prevA, s.prevB, s.prevTs, s.prevStart = sum, count, ts, start
+			return 0, reasonCounterReset, false
+		}
+		dCount, dSum, dt = count-s.prevB, sum-s.prevA, seconds(s.prevTs, ts)
+		s.prevA, s.prevB, s.prevTs = sum, count, ts
+	}
+	if signal == signalCountRate {
+		if dt > 0 {
+			return dCount / dt, "", true
+		}
+		return dCount, "", true
+	}
+	if dCount == 0 {
+		return 0, "", false // no observations: no mean to judge
+	}
+	return dSum / dCount, "", true
+}

@@ -1,0 +1,152 @@
+package anomalyprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor"
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
+	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
+)
+
+// Snapshot layout in the storage extension: key "count" holds the number of
+// chunks; "chunk/<i>" holds up to chunkSeries series records, so that no
+// single value grows with the number of series.
+const (
+	chunkSeries  = 1000
+	chunkVersion = 1
+)
+
+type snapshotStore struct {
+	client storage.Client
+}
+
+func openSnapshotStore(ctx context.Context, host component.Host, id component.ID, _ *metadata.TelemetryBuilder) (*snapshotStore, error) {
+	ext, ok := host.GetExtensions()[id]
+	if !ok {
+		return nil, fmt.Errorf("storage: extension %q not found", id)
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
+	}
+	client, err := se.GetClient(ctx, component.KindProcessor, component.NewID(metadata.Type), "")
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	return &snapshotStore{client: client}, nil
+}
+
+// save writes every series. Called with p.mu held.
+func (p *anomalyProcessor) save(ctx context.Context) {
+	var chunks [][]byte
+	var cur []byte
+	n := 0
+	for s := p.table.tail; s != nil; s = s.prev { // oldest first: restore re-creates the LRU order
+		if cur == nil {
+			cur = []byte{chunkVersion}
+		}
+		det, _ := s.det.MarshalBinary()
+		cur = binary.LittleEndian.AppendUint64(cur, s.key)
+		cur = binary.LittleEndian.AppendUint32(cur, uint32(len(det)))
+		cur = append(cur, det...)
+		for _, v := range []float64{s.prevA, s.prevB} {
+			cur = binary.LittleEndian.AppendUint64(cur, math.Float64bits(v))
+		}
+		cur = binary.LittleEndian.AppendUint64(cur, uint64(s.prevTs))
+		cur = binary.LittleEndian.AppendUint64(cur, uint64(s.prevStart))
+		flags := byte(0)
+		if s.hasPrev {
+			flags |= 1
+		}
+		if s.active {
+			flags |= 2
+		}
+		cur = append(cur, flags)
+		if n++; n%chunkSeries == 0 {
+			chunks, cur = append(chunks, cur), nil
+		}
+	}
+	if cur != nil {
+		chunks = append(chunks, cur)
+	}
+	ops := []*storage.Operation{storage.SetOperation("count", binary.LittleEndian.AppendUint32(nil, uint32(len(chunks))))}
+	for i, c := range chunks {
+		ops = append(ops, storage.SetOperation(fmt.Sprintf("chunk/%d", i), c))
+	}
+	if err := p.store.client.Batch(ctx, ops...); err != nil {
+		p.logger.Warn("saving anomaly state failed", zap.Error(err))
+		p.tel.AnomalySnapshotErrors.Add(ctx, 1, p.reasons["save"])
+	}
+}
+
+var errCorrupt = errors.New("corrupt anomaly snapshot")
+
+// restore loads the snapshot; on any error it logs, counts and starts empty.
+// Called with p.mu held.
+func (p *anomalyProcessor) restore(ctx context.Context) {
+	if err := p.load(ctx); err != nil {
+		p.logger.Warn("restoring anomaly state failed; starting empty", zap.Error(err))
+		p.tel.AnomalySnapshotErrors.Add(ctx, 1, p.reasons["restore"])
+		p.table = newTable(p.cfg.MaxSeries)
+	}
+	p.tel.AnomalySeriesActive.Add(ctx, int64(p.table.len()))
+}
+
+func (p *anomalyProcessor) load(ctx context.Context) error {
+	raw, err := p.store.client.Get(ctx, "count")
+	if err != nil {
+		return err
+	}
+	if raw == nil {
+		return nil // nothing saved yet
+	}
+	if len(raw) != 4 {
+		return fmt.Errorf("%w: count", errCorrupt)
+	}
+	now := timeNow().UnixNano()
+	cfg := p.detCfgs[0]
+	for i := uint32(0); i < binary.LittleEndian.Uint32(raw); i++ {
+		c, err := p.store.client.Get(ctx, fmt.Sprintf("chunk/%d", i))
+		if err != nil {
+			return err
+		}
+		if len(c) < 1 || c[0] != chunkVersion {
+			return fmt.Errorf("%w: chunk %d version", errCorrupt, i)
+		}
+		c = c[1:]
+		for len(c) > 0 {
+			if len(c) < 12 {
+				return fmt.Errorf("%w: chunk %d truncated", errCorrupt, i)
+			}
+			s := &series{key: binary.LittleEndian.Uint64(c)}
+			dl := int(binary.LittleEndian.Uint32(c[8:]))
+			c = c[12:]
+			if dl > len(c) || len(c)-dl < 33 {
+				return fmt.Errorf("%w: chunk %d truncated", errCorrupt, i)
+			}
+			// Series restore with the top-level configuration; an override
+			// applies again to series created after the restart.
+			if s.det, err = detector.Restore(cfg, c[:dl]); err != nil {
+				return err
+			}
+			c = c[dl:]
+			s.prevA = math.Float64frombits(binary.LittleEndian.Uint64(c))
+			s.prevB = math.Float64frombits(binary.LittleEndian.Uint64(c[8:]))
+			s.prevTs = int64(binary.LittleEndian.Uint64(c[16:]))
+			s.prevStart = int64(binary.LittleEndian.Uint64(c[24:]))
+			s.hasPrev, s.active = c[32]&1 != 0, c[32]&2 != 0
+			c = c[33:]
+			if p.table.get(s.key, now) == nil {
+				p.table.add(s, now)
+			}
+		}
+	}
+	return nil
+}
