@@ -130,12 +130,14 @@ type TargetConfig struct {
 	ResolvedResendFor   time.Duration `mapstructure:"resolved_resend_for"`
 
 	// Grouping (all types except alertmanager).
-	GroupBy        []string      `mapstructure:"group_by"`
-	GroupWait      time.Duration `mapstructure:"group_wait"`
-	GroupInterval  time.Duration `mapstructure:"group_interval"`
-	RepeatInterval time.Duration `mapstructure:"repeat_interval"`
-	MaxAlerts      int           `mapstructure:"max_alerts"`
-	SendResolved   *bool         `mapstructure:"send_resolved"`
+	GroupBy []string `mapstructure:"group_by"`
+	// GroupWait is a pointer so that an explicit 0s (notify at once) differs
+	// from unset (30s).
+	GroupWait      *time.Duration `mapstructure:"group_wait"`
+	GroupInterval  time.Duration  `mapstructure:"group_interval"`
+	RepeatInterval time.Duration  `mapstructure:"repeat_interval"`
+	MaxAlerts      int            `mapstructure:"max_alerts"`
+	SendResolved   *bool          `mapstructure:"send_resolved"`
 	// MatchLabels restricts the target to alerts with these label values.
 	MatchLabels map[string]string `mapstructure:"match_labels"`
 
@@ -259,7 +261,7 @@ func (t *TargetConfig) validate(i int, names map[string]bool) []error {
 	if t.Type == "feishu" && t.MessageType != "" && t.MessageType != "card" && t.MessageType != "post" {
 		errs = append(errs, fmt.Errorf("targets[%d].message_type must be card or post (got %q)", i, t.MessageType))
 	}
-	for k, v := range map[string]time.Duration{"group_wait": t.GroupWait, "group_interval": t.GroupInterval,
+	for k, v := range map[string]time.Duration{"group_wait": derefOr(t.GroupWait, 0), "group_interval": t.GroupInterval,
 		"repeat_interval": t.RepeatInterval, "resend_interval": t.ResendInterval, "resolved_resend_for": t.ResolvedResendFor} {
 		if v < 0 {
 			errs = append(errs, fmt.Errorf("targets[%d].%s must not be negative (got %s)", i, k, v))
@@ -290,4 +292,12 @@ var defaultEndpoints = map[string]string{
 	"feishu":    "https://open.feishu.cn/open-apis/bot/v2/hook",
 	"slack":     "https://hooks.slack.com/services",
 	"pagerduty": notify.DefaultPagerDutyURL,
+}
+
+// derefOr returns *d, or def when d is unset.
+func derefOr(d *time.Duration, def time.Duration) time.Duration {
+	if d == nil {
+		return def
+	}
+	return *d
 }

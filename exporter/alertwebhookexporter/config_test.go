@@ -33,6 +33,10 @@ func TestLoadConfig(t *testing.T) {
 	require.Len(t, cfg.Targets, 3)
 	assert.Equal(t, "dt-token", string(cfg.Targets[0].Token))
 	assert.Equal(t, []string{"http://am-1:9093"}, cfg.Targets[1].AdditionalEndpoints)
+	// group_wait: an explicit 0s (notify at once) is kept apart from unset.
+	assert.Equal(t, ptr(10*time.Second), cfg.Targets[0].GroupWait)
+	assert.Nil(t, cfg.Targets[1].GroupWait)
+	assert.Equal(t, ptr(time.Duration(0)), cfg.Targets[2].GroupWait)
 	// Defaults survive.
 	assert.Equal(t, "sanitize", cfg.LabelNameMode)
 	assert.Equal(t, "anomaly.active", cfg.DefaultRules.AnomalyMetric)

@@ -178,7 +178,7 @@ func TestRestartKeepsStateAndQueue(t *testing.T) {
 
 func TestRateLimitMergesIntoDigest(t *testing.T) {
 	s := newSink(t, nil)
-	tc := TargetConfig{Name: "dt", Type: "dingtalk", GroupBy: []string{"..."}, GroupWait: time.Second,
+	tc := TargetConfig{Name: "dt", Type: "dingtalk", GroupBy: []string{"..."}, GroupWait: ptr(time.Second),
 		GroupInterval: 5 * time.Second, RepeatInterval: time.Hour, RateLimit: &RateLimitConfig{Messages: 1, Per: time.Minute, Burst: 1}}
 	tc.ClientConfig.Endpoint = s.srv.URL
 	clock := &fakeClock{t: epoch}

@@ -264,7 +264,7 @@ func (s *sink) attemptTimes() []time.Time {
 }
 
 func webhookTarget(url string) TargetConfig {
-	tc := TargetConfig{Name: "hook", Type: "webhook", GroupWait: time.Second, GroupInterval: 5 * time.Second, RepeatInterval: time.Hour}
+	tc := TargetConfig{Name: "hook", Type: "webhook", GroupWait: ptr(time.Second), GroupInterval: 5 * time.Second, RepeatInterval: time.Hour}
 	tc.ClientConfig.Endpoint = url
 	return tc
 }
@@ -287,3 +287,5 @@ func exportertestSettings() exporter.Settings {
 }
 
 func httpClientNoRetry() *http.Client { return &http.Client{Timeout: 2 * time.Second} }
+
+func ptr[T any](v T) *T { return &v }

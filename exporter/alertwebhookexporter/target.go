@@ -124,7 +124,7 @@ func newTarget(ctx context.Context, tc *TargetConfig, cfg *Config, set exporter.
 		return t, nil
 	}
 	g := alerting.GroupingConfig{
-		GroupBy: tc.GroupBy, GroupWait: orDefault(tc.GroupWait, 30*time.Second),
+		GroupBy: tc.GroupBy, GroupWait: derefOr(tc.GroupWait, 30*time.Second),
 		GroupInterval: orDefault(tc.GroupInterval, 5*time.Minute), RepeatInterval: orDefault(tc.RepeatInterval, 4*time.Hour),
 		MaxAlerts: tc.MaxAlerts, SendResolved: sendResolved, MaxGroups: cfg.MaxAlerts,
 	}
