@@ -85,7 +85,7 @@ func TestValidateExamples(t *testing.T) {
 func collectorConfigs(t *testing.T, dir string) []string {
 	var out []string
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !(strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+		if ext := filepath.Ext(path); err != nil || d.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			return err
 		}
 		data, err := os.ReadFile(path)

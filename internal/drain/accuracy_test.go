@@ -49,7 +49,9 @@ func loadLoghub(tb testing.TB) []*loghub.Dataset {
 func TestLoghubAccuracy(t *testing.T) {
 	sets := loadLoghub(t)
 	if v := os.Getenv("DRAIN_SIM"); v != "" {
-		fmt.Sscan(v, &defaultSim)
+		if _, err := fmt.Sscan(v, &defaultSim); err != nil {
+			t.Fatalf("DRAIN_SIM=%q: %v", v, err)
+		}
 	}
 	var all []loghub.Scores
 	for _, d := range sets {

@@ -130,7 +130,6 @@ func isIPv6(s string) bool {
 		}
 		if j < len(s) && s[j] == '.' && isIPv4(s[i:]) {
 			groups += 2
-			i = len(s)
 			break
 		}
 		if j == i || j-i > 4 || (j < len(s) && s[j] != ':') {

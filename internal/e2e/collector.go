@@ -114,7 +114,8 @@ func Start(tb testing.TB, configTemplate string, opts Options) *Collector {
 		if tb.Failed() {
 			tb.Logf("collector log (%s):\n%s", c.Config, c.Log())
 		}
-		c.Stop()
+		// Tests that care about a clean exit call Stop themselves.
+		_ = c.Stop()
 	})
 	if !opts.NoHealthWait {
 		c.WaitHealthy(60 * time.Second)

@@ -15,14 +15,12 @@ import (
 // Secret, every request is signed (DingTalkSign) at send time.
 type DingTalk struct {
 	// URL is the robot webhook including access_token.
-	URL        string
-	Secret     string
-	Keyword    string
-	AtMobiles  []string
-	AtAll      bool
-	Templates  Templates
-	textLimit  int
-	titleLimit int
+	URL       string
+	Secret    string
+	Keyword   string
+	AtMobiles []string
+	AtAll     bool
+	Templates Templates
 }
 
 var (

@@ -97,7 +97,6 @@ func BenchmarkClusterMemory(b *testing.B) {
 		if n := proc.activeClusters(); n != clusters {
 			b.Fatalf("%d clusters, want %d", n, clusters)
 		}
-		ld = plog.NewLogs()
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/clusters, "bytes/cluster")
