@@ -16,7 +16,7 @@ GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path '.
 export CGO_ENABLED ?= 0
 export GOFLAGS ?= -trimpath
 
-.PHONY: all tools build run test test-unit test-e2e bench bench-go bench-eval generate lint lint-full clean
+.PHONY: all tools build run demo test test-unit test-e2e bench bench-go bench-eval generate lint lint-full clean
 
 all: build
 
@@ -37,9 +37,19 @@ build: $(DIST)
 $(DIST): $(BUILDER) builder-config.yaml go.mod go.sum $(GO_SOURCES)
 	$(BUILDER) --config builder-config.yaml
 
-## run: build the distribution and run the demo pipeline
+## run: build the distribution and run the default pipeline (host metrics + OTLP -> debug)
 run: build
 	$(DIST) --config examples/default/config.yaml
+
+## demo: the closed loop: microsim faults -> anomaly/logcluster -> alertwebhook
+## -> alerts printed by cmd/alertsink (Ctrl-C stops both)
+DEMO_DIR ?= $(ROOT)/.cache/demo
+demo: build
+	@mkdir -p $(DEMO_DIR)
+	go build -o $(DEMO_DIR)/alertsink ./cmd/alertsink
+	@$(DEMO_DIR)/alertsink -listen 127.0.0.1:9099 -out $(DEMO_DIR)/alerts.jsonl & sink=$$!; \
+	  trap "kill $$sink" EXIT INT TERM; \
+	  DEMO_DIR=$(DEMO_DIR) $(DIST) --config examples/demo/config.yaml
 
 ## test: unit tests, then end-to-end tests against the built binaries
 test: lint test-unit test-e2e
