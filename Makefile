@@ -79,7 +79,7 @@ generate: $(MDATAGEN)
 
 ## lint: gofmt and go vet (fast); lint-full adds golangci-lint (.golangci.yml)
 lint:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './dist/*' -not -path './.tools/*')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
 

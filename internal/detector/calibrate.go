@@ -3,10 +3,21 @@ package detector // import "github.com/otelcol-aiops/otelcol-aiops/internal/dete
 import "math"
 
 const (
-	// shortAlpha averages the point surprise over about 2/alpha-1 = 7
+	// shortAlpha averages the point surprise over about 2/alpha-1 = 19
 	// points: a run of moderate deviations (a change of variance or a slow
 	// excursion) stands out in the average although no single point does.
-	shortAlpha = 0.25
+	// The window is that of Numenta's anomaly likelihood (a short mean over
+	// tens of points against a long history); 7 points scored about 2 NAB
+	// points lower on every profile, 39 points the same as 19.
+	shortAlpha = 0.1
+	// surpriseCap bounds the surprise -ln p of one point in the short
+	// average at ln 100: any point rarer than 1 in 100 counts as fully
+	// surprising. Like the bounded raw score of Numenta's HTM, this makes
+	// the average measure how dense surprises are, not how large one was,
+	// so a single spike (already judged by the point p-value) cannot also
+	// dominate the average of the next twenty points. Averaging the raw
+	// z-score instead scored about 4 NAB points lower on every profile.
+	surpriseCap = 4.605170185988092
 	// maxZ bounds a point z-score so that absurd values stay finite.
 	maxZ = 1e6
 	// tailPower sets the score scale: score = 1 - p^(1/tailPower), so
@@ -15,12 +26,15 @@ const (
 )
 
 // calibrator turns raw z-scores into a tail probability relative to the
-// series' own recent history (an anomaly likelihood): the current point
-// surprise and its short average are each ranked against their own recent
-// distribution, so that a series whose residuals are routinely heavy-tailed
-// needs a larger deviation to reach the same score as a quiet one.
+// series' own recent history (an anomaly likelihood): the point's z is
+// ranked against the recent z-scores (p_point), and the short average of the
+// points' capped surprise min(-ln p_point, ln 100) is ranked against its own
+// recent values (p_avg), so that a series whose residuals are routinely
+// heavy-tailed needs a larger deviation to reach the same score as a quiet
+// one, and a burst of moderately rare points counts although none is rare
+// alone. The evidence is the stronger of the two: min(p_point, p_avg).
 type calibrator struct {
-	short      float64 // EW average of recent z
+	short      float64 // EW average of recent capped surprise
 	point, avg rankHist
 }
 
@@ -33,11 +47,19 @@ func (c *calibrator) observe(z float64) float64 {
 	if z > maxZ {
 		z = maxZ
 	}
-	c.short += shortAlpha * (z - c.short)
-	lp := math.Min(c.point.logP(z), c.avg.logP(c.short))
-	c.point.add(z)
-	c.avg.add(c.short)
-	return lp
+	pp, bp := c.point.pValueBin(z)
+	surprise := -fastLog2(pp) * math.Ln2
+	if surprise > surpriseCap {
+		surprise = surpriseCap
+	}
+	c.short += shortAlpha * (surprise - c.short)
+	pa, ba := c.avg.pValueBin(c.short)
+	c.point.addBin(bp)
+	c.avg.addBin(ba)
+	if pa < pp {
+		pp = pa
+	}
+	return fastLog2(pp) * math.Ln2
 }
 
 // scoreOf maps a log p-value to [0, 1].

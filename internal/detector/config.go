@@ -46,14 +46,18 @@ type Config struct {
 	// Memory is the effective number of points in the long-term statistics
 	// of the calibration stage (the "recent history" a score is relative to).
 	Memory int
-	// Suppress is the number of points an episode is remembered for: within
-	// it, only a stronger deviation than the episode's peak scores fully.
+	// Suppress is the hold-off after an alarm, in points: the scores of the
+	// next Suppress points are damped (x0.2) so that one episode raises one
+	// alarm. 0 disables suppression.
 	Suppress int
+	// Threshold is the alarm level the hold-off starts at: the decision
+	// threshold of the caller, so that suppression and decision agree.
+	Threshold float64
 }
 
 // DefaultThreshold is the score at which the shipped configuration decides
 // that a point is anomalous: a p-value of about 2.5e-3 against the series' own
-// history, after episode suppression.
+// history (see doc.go for why that is rarer than it sounds).
 const DefaultThreshold = 0.45
 
 // DefaultConfig is the configuration shipped with the processor.
@@ -64,7 +68,8 @@ func DefaultConfig() Config {
 		Sensitivity: 1,
 		WarmUp:      100,
 		Memory:      3000,
-		Suppress:    2000,
+		Suppress:    100,
+		Threshold:   DefaultThreshold,
 	}
 }
 
@@ -88,6 +93,9 @@ func (c Config) Validate() error {
 	}
 	if c.Suppress < 0 || c.Suppress > 1000000 {
 		errs = append(errs, fmt.Errorf("suppress must be in [0, 1000000] points (got %d)", c.Suppress))
+	}
+	if !(c.Threshold > 0 && c.Threshold <= 1) {
+		errs = append(errs, fmt.Errorf("threshold must be in (0, 1] (got %v)", c.Threshold))
 	}
 	return errors.Join(errs...)
 }

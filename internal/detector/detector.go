@@ -19,6 +19,9 @@ const bandZ = 3
 type Result struct {
 	// Score in [0, 1]; see the package documentation. 0 during warm-up.
 	Score float64
+	// Unsuppressed is the score before episode suppression: a decision
+	// that is already on can stay on while it remains high.
+	Unsuppressed float64
 	// Expected is the baseline's prediction for this point, made before it
 	// was seen; Lower and Upper are Expected -/+ 3 residual sigmas.
 	Expected, Lower, Upper float64
@@ -54,7 +57,7 @@ func New(cfg Config) *Series {
 		cfg:  cfg,
 		base: newBaseline(cfg.Seasonality),
 		cal:  newCalibrator(cfg.Memory),
-		sup:  newSuppressor(cfg.Suppress),
+		sup:  newSuppressor(cfg.Suppress, cfg.Threshold),
 	}
 }
 
@@ -92,7 +95,8 @@ func (s *Series) Update(ts int64, v float64) (Result, error) {
 	if s.seen >= uint32(s.cfg.WarmUp/2) {
 		lp := s.cal.observe(z)
 		if s.seen >= uint32(s.cfg.WarmUp) {
-			res.Score = s.sup.apply(scoreOf(lp, s.cfg.Sensitivity))
+			res.Unsuppressed = scoreOf(lp, s.cfg.Sensitivity)
+			res.Score = s.sup.apply(res.Unsuppressed)
 		}
 	}
 	if s.seen < uint32(s.cfg.WarmUp) {

@@ -237,3 +237,90 @@ func BenchmarkMemoryPerSeries(b *testing.B) {
 		keep(ds)
 	}
 }
+
+// fastLog2 against math.Log2: exact at powers of two, within 3e-7 elsewhere.
+func TestFastLog2(t *testing.T) {
+	for _, x := range []float64{1, 2, 4, 1024} {
+		assert.Equal(t, math.Log2(x), fastLog2(x))
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := 0; i < 100000; i++ {
+		x := 1 + math.Exp(rng.Float64()*20) - 1
+		require.InDelta(t, math.Log2(x), fastLog2(x), 3e-7, "x=%v", x)
+	}
+	b, frac := binOf(math.NaN())
+	assert.Equal(t, rankBins-1, b)
+	assert.Equal(t, 1.0, frac)
+}
+
+// fastLog2 also serves p-values in (0, 1].
+func TestFastLog2BelowOne(t *testing.T) {
+	for _, x := range []float64{1e-300, 1e-10, 0.003, 0.5, 0.999} {
+		require.InDelta(t, math.Log2(x), fastLog2(x), 3e-7, "x=%v", x)
+	}
+}
+
+// Hand-worked hold-off: alarm 0.45, horizon 3. The alarm at 0.5 damps the
+// next three points (x0.2) whatever their score; the fourth is free again.
+func TestSuppressHandWorked(t *testing.T) {
+	s := newSuppressor(3, 0.45)
+	in := []float64{0.3, 0.5, 0.9, 0.6, 0.3, 0.7, 0.2}
+	want := []float64{0.3, 0.5, 0.18, 0.12, 0.06, 0.7, 0.04}
+	for i, v := range in {
+		assert.InDelta(t, want[i], s.apply(v), 1e-12, "point %d", i)
+	}
+	off := newSuppressor(0, 0.45)
+	for _, v := range in {
+		assert.Equal(t, v, off.apply(v))
+	}
+}
+
+// Property: on seeded random series with bursts of outliers, two reported
+// scores at or above the threshold are always more than Suppress points
+// apart, and the unsuppressed score is never below the reported one.
+func TestSuppressionProperty(t *testing.T) {
+	for seed := uint64(0); seed < 10; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 5))
+		cfg := DefaultConfig()
+		d := New(cfg)
+		last := -1 << 30
+		alarms := 0
+		for i := 0; i < 4000; i++ {
+			v := 100 + rng.NormFloat64()
+			if rng.IntN(200) == 0 || (i > 2000 && i < 2050) {
+				v += 20 + rng.Float64()*50
+			}
+			r, err := d.Update(int64(i)*minute, v)
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, r.Unsuppressed, r.Score)
+			if r.Score >= cfg.Threshold {
+				require.Greater(t, i-last, cfg.Suppress, "seed %d: alarms at %d and %d", seed, last, i)
+				last = i
+				alarms++
+			}
+		}
+		assert.Positive(t, alarms, "seed %d", seed)
+	}
+}
+
+// Hand-worked calibration: four z = 1 in the history, then z = 3. The point
+// p-value is 0.0176763 (as in TestRankHandWorked), its surprise -ln p =
+// 4.03545 is under the cap, so the short average moves from 0 to 0.403545.
+// Against an average history of four zeros (bin 0, upper edge 2^(1/8)-1 =
+// 0.090508) that is beyond the record: tail (1.090508/1.403545)^4 = 0.364418,
+// p_avg = 0.364418/5 = 0.0728836. The evidence is the smaller p: the point's.
+func TestCalibratorHandWorked(t *testing.T) {
+	c := newCalibrator(1 << 30)
+	for i := 0; i < 4; i++ {
+		assert.InDelta(t, 0, c.observe(1), 1e-6) // never rarer than its own history
+	}
+	assert.InDelta(t, -4.035453, c.observe(3), 1e-5)
+	assert.InDelta(t, 0.4035453, c.short, 1e-6)
+	// A point beyond the cap adds at most ln 100 / 10 to the average.
+	c2 := newCalibrator(1 << 30)
+	for i := 0; i < 4; i++ {
+		c2.observe(1)
+	}
+	c2.observe(1e6)
+	assert.InDelta(t, surpriseCap*shortAlpha, c2.short, 1e-6)
+}

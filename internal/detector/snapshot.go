@@ -11,7 +11,7 @@ import (
 // anything else rather than guess. Bump the version on any layout change.
 const (
 	snapshotMagic   = "ADS"
-	snapshotVersion = 1
+	snapshotVersion = 2 // 2: suppression hold-off (uint32) replaced the episode peak
 )
 
 // ErrCorruptSnapshot is returned for a snapshot that cannot be decoded.
@@ -54,7 +54,7 @@ func (s *Series) MarshalBinary() ([]byte, error) {
 		w = f64(w, h.total)
 		w = f64(w, h.weight)
 	}
-	w = f64(w, s.sup.peak)
+	w = binary.LittleEndian.AppendUint32(w, s.sup.left)
 	return w, nil
 }
 
@@ -149,8 +149,12 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 		if h.weight < 1 || h.weight > rankRescale*h.growth {
 			r.err = fmt.Errorf("%w: invalid weight", ErrCorruptSnapshot)
 		}
+		h.top = rankBins - 1
+		h.settleTop()
 	}
-	s.sup.peak = r.f64(true)
+	if s.sup.left = r.u32(); s.sup.left > s.sup.horizon {
+		s.sup.left = s.sup.horizon // a snapshot made with a longer hold-off
+	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorruptSnapshot, len(r.b))
 	}

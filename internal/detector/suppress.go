@@ -1,35 +1,36 @@
 package detector // import "github.com/otelcol-aiops/otelcol-aiops/internal/detector"
 
-// suppressDamp is the factor applied to a score that does not exceed the
-// current episode's peak.
+// suppressDamp scales the scores of the points that follow an alarm within
+// the hold-off, keeping their shape visible on a dashboard while holding
+// them below the threshold (the largest damped score, 0.2, is far under
+// DefaultThreshold).
 const suppressDamp = 0.2
 
-// suppressor keeps one alarm per episode: a score counts fully only if it is
-// above the peak of the current episode; the peak decays linearly to zero
-// over the suppression horizon, so a later, separate event scores fully.
+// suppressor keeps one alarm per episode. NAB, and an on-call engineer, count
+// only the first detection of an event and pay for every further one: once a
+// score reaches the alarm level (Config.Threshold), the next horizon points
+// are damped whatever their score. The hold-off is counted in the series' own
+// points, so it spans the same number of observations at any sampling rate,
+// and it does not extend while the deviation lasts: a change that is still
+// there after the hold-off is reported again, once.
 type suppressor struct {
-	peak float64
-	step float64 // decay of the peak per point
+	left    uint32 // points of hold-off remaining
+	horizon uint32
+	alarm   float64
 }
 
-func newSuppressor(points int) suppressor {
-	if points <= 0 {
-		return suppressor{step: 2}
-	}
-	return suppressor{step: 1 / float64(points)}
+func newSuppressor(points int, alarm float64) suppressor {
+	return suppressor{horizon: uint32(points), alarm: alarm}
 }
 
+// apply returns the score to report for a calibrated score.
 func (s *suppressor) apply(score float64) float64 {
-	out := score
-	if score <= s.peak {
-		out = score * suppressDamp
+	if s.left > 0 {
+		s.left--
+		return score * suppressDamp
 	}
-	s.peak -= s.step
-	if score > s.peak {
-		s.peak = score
+	if score >= s.alarm {
+		s.left = s.horizon
 	}
-	if s.peak < 0 {
-		s.peak = 0
-	}
-	return out
+	return score
 }

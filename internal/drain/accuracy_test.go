@@ -5,21 +5,13 @@ import (
 	"os"
 	"testing"
 
+	"github.com/otelcol-aiops/otelcol-aiops/internal/datasets"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/loghub"
 )
 
-// loghubDir is the shared Loghub-2k corpus; tests that need it skip when it
-// is absent. The data is never copied into the repository.
-func loghubDir() string {
-	if d := os.Getenv("LOGHUB2K_DIR"); d != "" {
-		return d
-	}
-	return "/work/shared/datasets/loghub2k"
-}
-
 func loadLoghub(tb testing.TB) []*loghub.Dataset {
 	tb.Helper()
-	dir := loghubDir()
+	dir := datasets.Dir(tb, "loghub2k")
 	formats, err := loghub.ReadFormats(dir)
 	if err != nil {
 		tb.Skipf("Loghub-2k not available: %v", err)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/datasets"
 )
 
 // Hand-worked values for a 20-row file, probation floor(0.15*20) = 3 rows,
@@ -167,9 +169,7 @@ func TestLoadCorpus(t *testing.T) {
 }
 
 func TestLoadProfiles(t *testing.T) {
-	ps, err := LoadProfiles("/work/shared/datasets/nab/config/profiles.json")
-	if err != nil {
-		t.Skip("NAB profiles not available:", err)
-	}
+	ps, err := LoadProfiles(filepath.Join(datasets.Dir(t, "nab"), "config", "profiles.json"))
+	require.NoError(t, err)
 	assert.Equal(t, StandardProfiles, ps)
 }

@@ -137,7 +137,7 @@ func validPattern(key, p string) error {
 
 // Validate checks every key and names the bad ones.
 func (c *Config) Validate() error {
-	errs := []error{c.Detection.validate("", true)}
+	errs := []error{c.validate("", true)}
 	for i, p := range c.Include {
 		errs = append(errs, validPattern(fmt.Sprintf("include[%d]", i), p))
 	}
@@ -149,7 +149,7 @@ func (c *Config) Validate() error {
 		if o.Metric == "" {
 			errs = append(errs, fmt.Errorf("%smetric must be set", key))
 		}
-		errs = append(errs, validPattern(key+"metric", o.Metric), o.Detection.validate(key, false))
+		errs = append(errs, validPattern(key+"metric", o.Metric), o.validate(key, false))
 	}
 	if !(c.Threshold > 0 && c.Threshold <= 1) {
 		errs = append(errs, fmt.Errorf("threshold must be in (0, 1] (got %v)", c.Threshold))

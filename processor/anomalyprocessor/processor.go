@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatautil"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -75,9 +76,13 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 		selection: map[string]int{},
 		reasons:   map[string]metric.MeasurementOption{},
 	}
-	p.detCfgs = append(p.detCfgs, cfg.Detection.detectorConfig(cfg.Detection))
+	p.detCfgs = append(p.detCfgs, cfg.detectorConfig(cfg.Detection))
 	for _, o := range cfg.Overrides {
 		p.detCfgs = append(p.detCfgs, o.Detection.detectorConfig(cfg.Detection))
+	}
+	// The engine's episode hold-off starts where the decision turns on.
+	for i := range p.detCfgs {
+		p.detCfgs[i].Threshold = cfg.Threshold
 	}
 	for _, r := range []string{reasonNotFinite, reasonOutOfOrder, reasonCounterReset, reasonNegativeCounter, reasonEmpty, "series_limit", "stale", "limit", "save", "restore"} {
 		p.reasons[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
@@ -183,6 +188,18 @@ type companions struct {
 	score, active, expected, lower, upper pmetric.NumberDataPointSlice
 }
 
+// reserve makes room for n more points in every companion, so that a batch
+// grows each slice once rather than by repeated doubling.
+func (c *companions) reserve(n int, bands bool) {
+	c.score.EnsureCapacity(c.score.Len() + n)
+	c.active.EnsureCapacity(c.active.Len() + n)
+	if bands {
+		c.expected.EnsureCapacity(c.expected.Len() + n)
+		c.lower.EnsureCapacity(c.lower.Len() + n)
+		c.upper.EnsureCapacity(c.upper.Len() + n)
+	}
+}
+
 func (p *anomalyProcessor) newCompanions(sm pmetric.ScopeMetrics, unit string) *companions {
 	add := func(name, desc, unit string) pmetric.NumberDataPointSlice {
 		m := sm.Metrics().AppendEmpty()
@@ -192,8 +209,10 @@ func (p *anomalyProcessor) newCompanions(sm pmetric.ScopeMetrics, unit string) *
 		return m.SetEmptyGauge().DataPoints()
 	}
 	c := &companions{
-		score:  add(metricScore, "Anomaly score in [0, 1] of the series named by anomaly.metric.", "1"),
-		active: add(metricActive, "1 while the series named by anomaly.metric is anomalous (threshold with hysteresis), else 0.", "1"),
+		// No unit: with unit "1" the Prometheus exporters append _ratio, and
+		// the documented names are anomaly_score and anomaly_active.
+		score:  add(metricScore, "Anomaly score in [0, 1] of the series named by anomaly.metric.", ""),
+		active: add(metricActive, "1 while the series named by anomaly.metric is anomalous (threshold with hysteresis), else 0.", ""),
 	}
 	if p.cfg.EmitBands {
 		c.expected = add(metricExpected, "Value the detector expected for anomaly.metric.", "")
@@ -206,11 +225,25 @@ func (p *anomalyProcessor) newCompanions(sm pmetric.ScopeMetrics, unit string) *
 // batch is the per-call context of ConsumeMetrics.
 type batch struct {
 	now      int64
-	prefix   string // resource hash + scope identity
+	resource [16]byte // resource attributes hash
+	scope    pcommon.InstrumentationScope
 	out      *companions
 	sm       pmetric.ScopeMetrics
 	name     string
 	cfgIndex int
+	// pending is the number of points of the current metric not yet
+	// reserved for in the companions.
+	pending int
+	// scored is added to the telemetry counter once per call: a counter
+	// update per point costs more than scoring the point.
+	scored int64
+	// The base hash of the current metric signal (identity.go), cached
+	// while consecutive points share metric, signal and quantile.
+	digest       xxhash.Digest
+	base         uint64
+	baseSignal   string
+	baseQuantile float64
+	baseOK       bool
 }
 
 func (p *anomalyProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
@@ -236,7 +269,7 @@ func (p *anomalyProcessor) process(ctx context.Context, md pmetric.Metrics) {
 		sms := rm.ScopeMetrics()
 		for j := 0; j < sms.Len(); j++ {
 			sm := sms.At(j)
-			b.prefix = string(rh[:]) + "\x00" + sm.Scope().Name() + "\x00" + sm.Scope().Version()
+			b.resource, b.scope = rh, sm.Scope()
 			b.out, b.sm = nil, sm
 			ms := sm.Metrics()
 			n := ms.Len() // companions are appended: do not iterate over them
@@ -246,9 +279,14 @@ func (p *anomalyProcessor) process(ctx context.Context, md pmetric.Metrics) {
 					continue
 				}
 				b.name = m.Name()
+				b.baseOK = false
+				b.pending = pointCount(m)
 				p.processMetric(ctx, &b, m)
 			}
 		}
+	}
+	if b.scored > 0 {
+		p.tel.AnomalyPointsScored.Add(ctx, b.scored)
 	}
 }
 
@@ -327,13 +365,11 @@ func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pcommo
 // score finds the series of one signal of one point, derives the value to
 // judge with extract, runs the detector and emits the companion points.
 func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Map, signal string, quantile float64, ts int64, extract func(*series) (float64, string, bool)) {
-	key := pdatautil.Hash64(
-		pdatautil.WithString(b.prefix),
-		pdatautil.WithString(b.name),
-		pdatautil.WithString(signal),
-		pdatautil.WithValue(pcommon.NewValueDouble(quantile)),
-		pdatautil.WithMap(attrs),
-	)
+	if !b.baseOK || signal != b.baseSignal || quantile != b.baseQuantile {
+		b.base = baseHash(&b.digest, b.resource, b.scope.Name(), b.scope.Version(), b.name, signal, quantile)
+		b.baseSignal, b.baseQuantile, b.baseOK = signal, quantile, true
+	}
+	key := seriesKey(b.base, attrs)
 	s := p.table.get(key, b.now)
 	if s == nil {
 		s = &series{key: key, det: detector.New(p.detCfgs[b.cfgIndex])}
@@ -359,28 +395,40 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Ma
 		p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[r])
 		return
 	}
-	p.tel.AnomalyPointsScored.Add(ctx, 1)
-	active, started := s.decide(res.Score, p.cfg.Threshold, p.cfg.ClearThreshold, p.cfg.ClearPoints)
+	b.scored++
+	active, started := s.decide(res.Score, res.Unsuppressed, p.cfg.Threshold, p.cfg.ClearThreshold, p.cfg.ClearPoints)
 	if started {
 		p.tel.AnomalyEpisodes.Add(ctx, 1)
 	}
 	if b.out == nil {
 		b.out = p.newCompanions(b.sm, "")
 	}
+	if b.pending > 0 {
+		b.out.reserve(b.pending, p.cfg.EmitBands)
+		b.pending = 0
+	}
+	// The first companion gets the source attributes plus ours, in a map
+	// sized once; the others copy its finished map (copies keep capacity).
+	sdp := b.out.score.AppendEmpty()
+	sa := sdp.Attributes()
+	sa.EnsureCapacity(attrs.Len() + 3)
+	attrs.CopyTo(sa)
+	sa.PutStr(attrMetric, b.name)
+	if signal != signalValue {
+		sa.PutStr(attrSignal, signal)
+	}
+	if signal == signalQuantile {
+		sa.PutDouble(attrQuantile, quantile)
+	}
+	sdp.SetTimestamp(pcommon.Timestamp(ts))
+	sdp.SetDoubleValue(res.Score)
 	emit := func(dps pmetric.NumberDataPointSlice) pmetric.NumberDataPoint {
 		dp := dps.AppendEmpty()
-		attrs.CopyTo(dp.Attributes())
-		dp.Attributes().PutStr(attrMetric, b.name)
-		if signal != signalValue {
-			dp.Attributes().PutStr(attrSignal, signal)
-		}
-		if signal == signalQuantile {
-			dp.Attributes().PutDouble(attrQuantile, quantile)
-		}
+		dp.Attributes().EnsureCapacity(sa.Len())
+		sa.CopyTo(dp.Attributes())
 		dp.SetTimestamp(pcommon.Timestamp(ts))
 		return dp
 	}
-	emit(b.out.score).SetDoubleValue(res.Score)
 	act := int64(0)
 	if active {
 		act = 1
@@ -391,4 +439,20 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Ma
 		emit(b.out.lower).SetDoubleValue(res.Lower)
 		emit(b.out.upper).SetDoubleValue(res.Upper)
 	}
+}
+
+// pointCount is the number of companion points a metric can produce, an
+// upper bound used to size the output once (histograms give two signals).
+func pointCount(m pmetric.Metric) int {
+	switch m.Type() {
+	case pmetric.MetricTypeGauge:
+		return m.Gauge().DataPoints().Len()
+	case pmetric.MetricTypeSum:
+		return m.Sum().DataPoints().Len()
+	case pmetric.MetricTypeHistogram:
+		return 2 * m.Histogram().DataPoints().Len()
+	case pmetric.MetricTypeExponentialHistogram:
+		return 2 * m.ExponentialHistogram().DataPoints().Len()
+	}
+	return 0 // summaries: quantile counts vary; slices grow as needed
 }

@@ -105,8 +105,11 @@ func (t *table) expire(cutoff int64) int {
 }
 
 // decide applies the hysteresis and reports the decision and whether it
-// just turned active.
-func (s *series) decide(score, on, off float64, clearPoints int) (active, started bool) {
+// just turned active. It turns on with the reported score (after episode
+// suppression, so one episode starts one alarm) and clears on the
+// unsuppressed one, so that it stays on as long as the deviation lasts
+// rather than only for the point that raised it.
+func (s *series) decide(score, unsuppressed, on, off float64, clearPoints int) (active, started bool) {
 	switch {
 	case score >= on:
 		s.below = 0
@@ -114,7 +117,7 @@ func (s *series) decide(score, on, off float64, clearPoints int) (active, starte
 			s.active = true
 			return true, true
 		}
-	case s.active && score < off:
+	case s.active && unsuppressed < off:
 		s.below++
 		if int(s.below) >= clearPoints {
 			s.active, s.below = false, 0

@@ -20,7 +20,7 @@ import (
 // single value grows with the number of series.
 const (
 	chunkSeries  = 1000
-	chunkVersion = 1
+	chunkVersion = 2 // 2: series keys from identity.go, detector snapshot v2
 )
 
 type snapshotStore struct {

@@ -3,7 +3,6 @@ package logclusterprocessor
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/otelcol-aiops/otelcol-aiops/internal/datasets"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/loghub"
 )
 
@@ -20,10 +20,7 @@ const benchBatch = 1000
 // batches, one resource (service.name = dataset) per batch; the data is
 // read at run time and the benchmark skips without it.
 func loghubBatches(b *testing.B) []plog.Logs {
-	dir := os.Getenv("LOGHUB2K_DIR")
-	if dir == "" {
-		dir = "/work/shared/datasets/loghub2k"
-	}
+	dir := datasets.Dir(b, "loghub2k")
 	formats, err := loghub.ReadFormats(dir)
 	if err != nil {
 		b.Skipf("Loghub-2k not available: %v", err)
