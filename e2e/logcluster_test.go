@@ -39,19 +39,22 @@ service:
     logs: {receivers: [otlp], processors: [logcluster], exporters: [otlphttp]}
 `
 
-// templated returns the template ID, template and new flag of every record
-// the sink has received, in order.
+// templated is what logcluster wrote on one record the sink received.
 type templated struct {
-	body, id, template string
-	isNew              bool
+	service, body, id, template string
+	isNew                       bool
 }
 
-func sinkRecords(s *e2e.Sink) []templated {
+// sinkRecords returns the annotated records of the sink's batches (each test
+// batch has one resource), optionally only those of one service. Batches may
+// arrive out of order: the exporter's queue has several consumers.
+func sinkRecords(s *e2e.Sink, service ...string) []templated {
 	var out []templated
 	for _, ld := range s.Logs() {
+		svc, _ := ld.ResourceLogs().At(0).Resource().Attributes().Get("service.name")
 		for _, lr := range e2e.LogRecords(ld) {
 			a := lr.Attributes()
-			r := templated{body: lr.Body().AsString()}
+			r := templated{service: svc.AsString(), body: lr.Body().AsString()}
 			if v, ok := a.Get("log.record.template.id"); ok {
 				r.id = v.Str()
 			}
@@ -61,7 +64,9 @@ func sinkRecords(s *e2e.Sink) []templated {
 			if v, ok := a.Get("log.record.template.new"); ok {
 				r.isNew = v.Bool()
 			}
-			out = append(out, r)
+			if len(service) == 0 || r.service == service[0] {
+				out = append(out, r)
+			}
 		}
 	}
 	return out
@@ -95,10 +100,12 @@ func TestLogclusterInBinary(t *testing.T) {
 	e2e.SendLogs(t, c.Addr("otlp"), serviceLogs("payment", lines[:2]...))
 	e2e.Eventually(t, 20*time.Second, func() bool { return len(sinkRecords(sink)) == 42 }, "42 annotated records")
 
-	first := sinkRecords(sink)
+	cart, payment := sinkRecords(sink, "cart"), sinkRecords(sink, "payment")
+	require.Len(t, cart, 40)
+	require.Len(t, payment, 2)
 	ids := map[string]string{} // body prefix -> id, for cart
 	newCount := 0
-	for _, r := range first[:40] {
+	for _, r := range cart {
 		require.NotEmpty(t, r.id, "record %q has no template id", r.body)
 		key := r.body[:4]
 		if prev, ok := ids[key]; ok {
@@ -111,8 +118,9 @@ func TestLogclusterInBinary(t *testing.T) {
 	}
 	assert.Equal(t, 2, newCount, "two templates created for cart")
 	assert.NotEqual(t, ids["user"], ids["orde"])
-	assert.NotEqual(t, ids["user"], first[40].id, "partitions by service.name")
-	assert.Contains(t, first[39].template, "<*>")
+	assert.NotEqual(t, ids["user"], payment[0].id, "partitions by service.name")
+	assert.True(t, payment[0].isNew, "a template is new in each partition")
+	assert.Contains(t, cart[39].template, "<*>")
 
 	require.NoError(t, c.Stop())
 
@@ -120,7 +128,8 @@ func TestLogclusterInBinary(t *testing.T) {
 	c2 := e2e.Start(t, logclusterConfig, e2e.Options{Dir: dir, Data: sink.Endpoint(), Ports: c.Ports()})
 	e2e.SendLogs(t, c2.Addr("otlp"), serviceLogs("cart", "user 77 logged in from 10.9.9.9", "order 1 shipped in 3ms"))
 	e2e.Eventually(t, 20*time.Second, func() bool { return len(sinkRecords(sink)) == 44 }, "records after restart")
-	after := sinkRecords(sink)[42:]
+	after := sinkRecords(sink, "cart")[40:]
+	require.Len(t, after, 2)
 	assert.Equal(t, ids["user"], after[0].id)
 	assert.Equal(t, ids["orde"], after[1].id)
 	assert.False(t, after[0].isNew || after[1].isNew, "restored templates are not new")
