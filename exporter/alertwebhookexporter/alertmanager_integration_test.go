@@ -101,7 +101,7 @@ func TestRealAlertmanager(t *testing.T) {
 	cfg := testConfig(tc)
 	cfg.DefaultRules.AnomalyKeepFiringFor = 0
 	clock := &fakeClock{t: time.Now()}
-	h := startHarness(t, cfg, hostWith(nil), clock)
+	h := startHarness(t, cfg, hostWith(""), clock)
 	defer h.stop()
 	ctx := context.Background()
 	tick := func() { clock.mu.Lock(); clock.t = time.Now(); clock.mu.Unlock(); h.e.tick(ctx, time.Now()) }

@@ -29,7 +29,7 @@ func BenchmarkRuleEvaluation10Rules(b *testing.B) {
 		})
 	}
 	require.NoError(b, cfg.Validate())
-	h := startHarness(&testing.T{}, cfg, hostWith(nil), &fakeClock{t: epoch})
+	h := startHarness(&testing.T{}, cfg, hostWith(""), &fakeClock{t: epoch})
 	defer func() { _ = h.metrics.Shutdown(context.Background()); _ = h.logs.Shutdown(context.Background()) }()
 
 	md := pmetric.NewMetrics()

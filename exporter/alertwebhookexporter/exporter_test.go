@@ -17,7 +17,7 @@ var epoch = time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 func TestDefaultRulesFireAndResolve(t *testing.T) {
 	s := newSink(t, nil)
 	clock := &fakeClock{t: epoch}
-	h := startHarness(t, testConfig(webhookTarget(s.srv.URL)), hostWith(nil), clock)
+	h := startHarness(t, testConfig(webhookTarget(s.srv.URL)), hostWith(""), clock)
 	ctx := context.Background()
 
 	// Anomaly decision 1 for a series: AnomalyDetected fires at once.
@@ -85,7 +85,7 @@ func TestServerErrorThenRecoverDeliversOnce(t *testing.T) {
 		return 200, ""
 	})
 	clock := &fakeClock{t: epoch}
-	h := startHarness(t, testConfig(webhookTarget(s.srv.URL)), hostWith(nil), clock)
+	h := startHarness(t, testConfig(webhookTarget(s.srv.URL)), hostWith(""), clock)
 	require.NoError(t, h.metrics.ConsumeMetrics(context.Background(), anomalyPoint("svc", "m", "/", 1, epoch.Add(-time.Minute))))
 	h.tick(time.Second)
 	require.Eventually(t, func() bool { return len(s.delivered()) == 1 }, 5*time.Second, 10*time.Millisecond)
@@ -107,7 +107,7 @@ func TestTooManyRequestsHonoursRetryAfter(t *testing.T) {
 		return 200, ""
 	})
 	clock := &fakeClock{t: epoch}
-	h := startHarness(t, testConfig(webhookTarget(s.srv.URL)), hostWith(nil), clock)
+	h := startHarness(t, testConfig(webhookTarget(s.srv.URL)), hostWith(""), clock)
 	require.NoError(t, h.metrics.ConsumeMetrics(context.Background(), anomalyPoint("svc", "m", "/", 1, epoch.Add(-time.Minute))))
 	h.tick(time.Second)
 	require.Eventually(t, func() bool { return len(s.delivered()) == 1 }, 5*time.Second, 10*time.Millisecond)
@@ -121,7 +121,7 @@ func TestTooManyRequestsHonoursRetryAfter(t *testing.T) {
 func TestPermanentErrorIsNotRetried(t *testing.T) {
 	s := newSink(t, func(int) (int, string) { return 400, "" })
 	clock := &fakeClock{t: epoch}
-	h := startHarness(t, testConfig(webhookTarget(s.srv.URL)), hostWith(nil), clock)
+	h := startHarness(t, testConfig(webhookTarget(s.srv.URL)), hostWith(""), clock)
 	require.NoError(t, h.metrics.ConsumeMetrics(context.Background(), anomalyPoint("svc", "m", "/", 1, epoch.Add(-time.Minute))))
 	h.tick(time.Second)
 	require.Eventually(t, func() bool { return len(s.attemptTimes()) == 1 }, 5*time.Second, 10*time.Millisecond)
@@ -142,13 +142,13 @@ func TestRestartKeepsStateAndQueue(t *testing.T) {
 		}
 		return 200, ""
 	})
-	st := newMemStorage()
+	dir := t.TempDir()
 	clock := &fakeClock{t: epoch}
 	cfg := testConfig(webhookTarget(s.srv.URL))
 	cfg.Storage = &storageID
 	cfg.QueueConfig.Get().StorageID = &storageID
 
-	h := startHarness(t, cfg, hostWith(st), clock)
+	h := startHarness(t, cfg, hostWith(dir), clock)
 	require.NoError(t, h.metrics.ConsumeMetrics(context.Background(), anomalyPoint("svc", "m", "/", 1, epoch.Add(-time.Minute))))
 	h.tick(time.Second)
 	require.Eventually(t, func() bool { return len(s.attemptTimes()) >= 2 }, 5*time.Second, 10*time.Millisecond)
@@ -158,7 +158,7 @@ func TestRestartKeepsStateAndQueue(t *testing.T) {
 	s.mu.Lock()
 	down = false
 	s.mu.Unlock()
-	h2 := startHarness(t, cfg, hostWith(st), clock)
+	h2 := startHarness(t, cfg, hostWith(dir), clock)
 	require.Eventually(t, func() bool { return len(s.delivered()) == 1 }, 10*time.Second, 20*time.Millisecond)
 	assert.Equal(t, "firing", s.delivered()[0].Status)
 	_, firing := h2.e.engine.Counts()
@@ -182,7 +182,7 @@ func TestRateLimitMergesIntoDigest(t *testing.T) {
 		GroupInterval: 5 * time.Second, RepeatInterval: time.Hour, RateLimit: &RateLimitConfig{Messages: 1, Per: time.Minute, Burst: 1}}
 	tc.ClientConfig.Endpoint = s.srv.URL
 	clock := &fakeClock{t: epoch}
-	h := startHarness(t, testConfig(tc), hostWith(nil), clock)
+	h := startHarness(t, testConfig(tc), hostWith(""), clock)
 	// The sink answers 200 with an empty body; DingTalk needs errcode 0.
 	s.srv.Config.Handler = okRobot(s)
 	for _, route := range []string{"/a", "/b", "/c"} {

@@ -10,12 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exportertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -25,89 +24,20 @@ import (
 	"github.com/otelcol-aiops/otelcol-aiops/internal/notify"
 )
 
-// memStorage is an in-memory storage extension whose data outlives the
-// exporters using it, standing in for file_storage across a restart.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string]map[string][]byte
-}
+// storageName names the file-backed test storage extension standing in for
+// file_storage. Its clients write their file when closed and read it when
+// opened, so an exporter started on the same directory after a shutdown
+// sees what the previous instance persisted, as across a real restart.
+const storageName = "alerts"
 
-func newMemStorage() *memStorage { return &memStorage{data: map[string]map[string][]byte{}} }
+var storageID = storagetest.NewStorageID(storageName)
 
-func (m *memStorage) GetClient(_ context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
-	key := kind.String() + "/" + id.String() + "/" + name
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.data[key] == nil {
-		m.data[key] = map[string][]byte{}
-	}
-	return &memClient{m: m, kv: m.data[key]}, nil
-}
-
-type memClient struct {
-	m  *memStorage
-	kv map[string][]byte
-}
-
-func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	v, ok := c.kv[k]
-	if !ok {
-		return nil, nil
-	}
-	return append([]byte(nil), v...), nil
-}
-
-func (c *memClient) Set(_ context.Context, k string, v []byte) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	c.kv[k] = append([]byte(nil), v...)
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, k string) error {
-	c.m.mu.Lock()
-	defer c.m.mu.Unlock()
-	delete(c.kv, k)
-	return nil
-}
-
-func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		var err error
-		switch op.Type {
-		case storage.Get:
-			op.Value, err = c.Get(ctx, op.Key)
-		case storage.Set:
-			err = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			err = c.Delete(ctx, op.Key)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (c *memClient) Close(context.Context) error { return nil }
-
-type testHost struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h *testHost) GetExtensions() map[component.ID]component.Component { return h.ext }
-
-var storageID = component.MustNewID("file_storage")
-
-func hostWith(st *memStorage) component.Host {
-	h := &testHost{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{}}
-	if st != nil {
-		h.ext[storageID] = st
+// hostWith returns a host with file-backed storage in dir, or with no
+// extensions when dir is empty.
+func hostWith(dir string) component.Host {
+	h := storagetest.NewStorageHost()
+	if dir != "" {
+		h = h.WithFileBackedStorageExtension(storageName, dir)
 	}
 	return h
 }

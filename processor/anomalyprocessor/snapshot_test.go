@@ -3,99 +3,53 @@ package anomalyprocessor
 import (
 	"context"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
+	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadatatest"
 )
 
-// memStorage is an in-memory storage extension and client: what a restart
-// keeps is the map, shared by every client it hands out.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string][]byte
-}
+// storageName names the file-backed test storage extension. The test
+// client writes its file when closed and reads it when opened, so a second
+// processor started on the same directory after a Shutdown is a restart.
+const storageName = "anomaly"
 
-var _ storage.Extension = (*memStorage)(nil)
-
-func (m *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return m, nil
-}
-
-func (m *memStorage) Get(_ context.Context, k string) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.data[k], nil
-}
-
-func (m *memStorage) Set(_ context.Context, k string, v []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.data[k] = append([]byte(nil), v...)
-	return nil
-}
-
-func (m *memStorage) Delete(_ context.Context, k string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.data, k)
-	return nil
-}
-
-func (m *memStorage) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		var err error
-		switch op.Type {
-		case storage.Get:
-			op.Value, err = m.Get(ctx, op.Key)
-		case storage.Set:
-			err = m.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			err = m.Delete(ctx, op.Key)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (*memStorage) Close(context.Context) error { return nil }
-
-// storageHost exposes one storage extension.
-type storageHost struct {
-	id  component.ID
-	ext component.Component
-}
-
-func (h storageHost) GetExtensions() map[component.ID]component.Component {
-	return map[component.ID]component.Component{h.id: h.ext}
-}
-
-var storageID = component.MustNewID("memstorage")
-
-func startWithStorage(t *testing.T, st *memStorage) (*anomalyProcessor, *consumertest.MetricsSink) {
+func startWithStorage(t *testing.T, dir string) (*anomalyProcessor, *consumertest.MetricsSink, *componenttest.Telemetry) {
 	cfg := createDefaultConfig().(*Config)
-	cfg.Storage = &storageID
+	id := storagetest.NewStorageID(storageName)
+	cfg.Storage = &id
 	cfg.SnapshotInterval = 0
 	require.NoError(t, cfg.Validate())
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
 	sink := new(consumertest.MetricsSink)
-	p, err := newProcessor(cfg, processortest.NewNopSettings(metadata.Type), sink)
+	p, err := newProcessor(cfg, set, sink)
 	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), storageHost{id: storageID, ext: st}))
-	return p, sink
+	host := storagetest.NewStorageHost().WithFileBackedStorageExtension(storageName, dir)
+	require.NoError(t, p.Start(context.Background(), host))
+	return p, sink, tel
+}
+
+// storedClient opens the processor's own storage client in dir, to seed or
+// inspect what a restart reads; closing it writes the file back.
+func storedClient(dir string) *storagetest.TestClient {
+	return storagetest.NewFileBackedClient(component.KindProcessor, component.NewID(metadata.Type), "", dir)
 }
 
 func lastScore(t *testing.T, sink *consumertest.MetricsSink) float64 {
@@ -108,21 +62,27 @@ func lastScore(t *testing.T, sink *consumertest.MetricsSink) float64 {
 // A processor restarted from its snapshot scores exactly like one that never
 // stopped: no warm-up, same state.
 func TestSnapshotRestoreContinues(t *testing.T) {
-	st := &memStorage{data: map[string][]byte{}}
+	dir := t.TempDir()
 	t0 := time.Unix(1700000000, 0)
 	value := func(i int) float64 { return 50 + float64(i%9) + 3*float64(i%4) }
 	ref, refSink := newTestProcessor(t, nil)
-	a, _ := startWithStorage(t, st)
+	a, _, _ := startWithStorage(t, dir)
 	for i := 0; i < 300; i++ {
 		require.NoError(t, ref.ConsumeMetrics(context.Background(), gauge("cpu", t0.Add(time.Duration(i)*time.Minute), value(i), "h")))
 		require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0.Add(time.Duration(i)*time.Minute), value(i), "h")))
 	}
 	require.NoError(t, a.Shutdown(context.Background()))
-	assert.NotNil(t, st.data["count"])
+	stored := storedClient(dir)
+	count, err := stored.Get(context.Background(), "count")
+	require.NoError(t, err)
+	assert.NotNil(t, count)
+	require.NoError(t, stored.Close(context.Background()))
 
-	b, bSink := startWithStorage(t, st)
+	b, bSink, bTel := startWithStorage(t, dir)
 	defer func() { require.NoError(t, b.Shutdown(context.Background())) }()
 	assert.Equal(t, 1, b.table.len())
+	_, err = bTel.GetMetric("otelcol_anomaly_snapshot_errors")
+	assert.ErrorContains(t, err, "not found", "the restore recorded no snapshot error")
 	for i := 300; i < 320; i++ {
 		ts := t0.Add(time.Duration(i) * time.Minute)
 		v := value(i)
@@ -137,10 +97,18 @@ func TestSnapshotRestoreContinues(t *testing.T) {
 
 // A corrupt snapshot is counted, and the processor starts empty and runs.
 func TestSnapshotCorruptStartsEmpty(t *testing.T) {
-	st := &memStorage{data: map[string][]byte{"count": {1, 0, 0, 0}, "chunk/0": {chunkVersion, 1, 2, 3}}}
-	p, sink := startWithStorage(t, st)
+	dir := t.TempDir()
+	seed := storedClient(dir)
+	require.NoError(t, seed.Set(context.Background(), "count", []byte{1, 0, 0, 0}))
+	require.NoError(t, seed.Set(context.Background(), "chunk/0", []byte{chunkVersion, 1, 2, 3}))
+	require.NoError(t, seed.Close(context.Background()))
+	p, sink, tel := startWithStorage(t, dir)
 	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
 	assert.Equal(t, 0, p.table.len())
+	// The corrupt snapshot was read and counted.
+	metadatatest.AssertEqualAnomalySnapshotErrors(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(attribute.String("reason", "restore")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
 	require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("cpu", time.Unix(1, 0), 1, "h")))
 	_, ok := findMetric(sink.AllMetrics()[0], metricScore)
 	assert.True(t, ok)

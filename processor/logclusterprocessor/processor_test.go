@@ -6,17 +6,22 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-aiops/otelcol-aiops/processor/logclusterprocessor/internal/metadata"
+	"github.com/otelcol-aiops/otelcol-aiops/processor/logclusterprocessor/internal/metadatatest"
 )
 
 func newTestProcessor(t testing.TB, cfg *Config, sink *consumertest.LogsSink) processor.Logs {
@@ -157,101 +162,62 @@ func TestConcurrentConsume(t *testing.T) {
 	}
 }
 
-// memStorage is an in-memory storage extension.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string][]byte
-}
-
-func (s *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return &memClient{s: s}, nil
-}
-
-type memClient struct{ s *memStorage }
-
-func (c *memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	return c.s.data[k], nil
-}
-
-func (c *memClient) Set(_ context.Context, k string, v []byte) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	c.s.data[k] = append([]byte(nil), v...)
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, k string) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	delete(c.s.data, k)
-	return nil
-}
-
-func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = c.Get(ctx, op.Key)
-		case storage.Set:
-			_ = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			_ = c.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (c *memClient) Walk(context.Context, storage.WalkFunc) error { return nil }
-
-func (c *memClient) Close(context.Context) error { return nil }
-
-type host struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
-
 func TestPersistence(t *testing.T) {
-	storeID := component.MustNewID("file_storage")
-	store := &memStorage{data: map[string][]byte{}}
-	h := host{ext: map[component.ID]component.Component{storeID: store}}
+	dir := t.TempDir()
+	storeID := storagetest.NewStorageID("logcluster")
+	h := storagetest.NewStorageHost().WithFileBackedStorageExtension("logcluster", dir)
 	cfg := createDefaultConfig().(*Config)
 	cfg.Storage = &storeID
 	ctx := context.Background()
 
-	run := func(line string) pcommon.Map {
+	// Each run is one collector life: Shutdown closes the storage client,
+	// which writes the file that the next run's client reads back.
+	run := func(line string) (pcommon.Map, *componenttest.Telemetry) {
+		tel := componenttest.NewTelemetry()
+		t.Cleanup(func() { require.NoError(t, tel.Shutdown(ctx)) })
+		set := processortest.NewNopSettings(metadata.Type)
+		set.TelemetrySettings = tel.NewTelemetrySettings()
 		sink := new(consumertest.LogsSink)
-		p := newTestProcessor(t, cfg, sink)
+		p, err := NewFactory().CreateLogs(ctx, set, cfg, sink)
+		require.NoError(t, err)
 		require.NoError(t, p.Start(ctx, h))
 		require.NoError(t, p.ConsumeLogs(ctx, logs("api", line)))
 		require.NoError(t, p.Shutdown(ctx))
-		return records(sink.AllLogs()[0])[0]
+		return records(sink.AllLogs()[0])[0], tel
 	}
-	first := run("login of user alice from 10.1.1.1")
-	second := run("login of user bob from 10.2.2.2")
+	noFailures := func(tel *componenttest.Telemetry) {
+		_, err := tel.GetMetric("otelcol_logcluster_snapshot_failures")
+		assert.ErrorContains(t, err, "not found", "no snapshot save or restore failed")
+	}
+	first, tel := run("login of user alice from 10.1.1.1")
+	noFailures(tel)
+	second, tel := run("login of user bob from 10.2.2.2")
+	noFailures(tel)
 	assert.Equal(t, str(first, "log.record.template.id"), str(second, "log.record.template.id"))
 	assert.Equal(t, "<absent>", str(second, "log.record.template.new"), "restored template is not new")
 	assert.Equal(t, "login of user <*> from <*>", str(second, "log.record.template"))
 
 	// A corrupt snapshot is ignored: the processor starts empty and works.
-	store.data[snapshotKey] = []byte("LCPS\x01\x05garbage")
-	third := run("login of user alice from 10.3.3.3")
+	// The processor's own client is opened directly to overwrite it.
+	stored := storagetest.NewFileBackedClient(component.KindProcessor, component.NewID(metadata.Type), "", dir)
+	require.NoError(t, stored.Set(ctx, snapshotKey, []byte("LCPS\x01\x05garbage")))
+	require.NoError(t, stored.Close(ctx))
+	third, tel := run("login of user alice from 10.3.3.3")
+	// The corrupt snapshot was read and counted.
+	metadatatest.AssertEqualLogclusterSnapshotFailures(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(attribute.String("operation", "restore")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
 	assert.Equal(t, "true", str(third, "log.record.template.new"))
 	assert.Equal(t, str(first, "log.record.template.id"), str(third, "log.record.template.id"), "IDs are derived, not stored")
 }
 
 func TestMissingStorageExtension(t *testing.T) {
-	id := component.MustNewID("file_storage")
+	id := storagetest.NewStorageID("logcluster")
 	cfg := createDefaultConfig().(*Config)
 	cfg.Storage = &id
 	p := newTestProcessor(t, cfg, new(consumertest.LogsSink))
-	err := p.Start(context.Background(), host{ext: map[component.ID]component.Component{}})
-	require.ErrorContains(t, err, `extension "file_storage" not found`)
+	err := p.Start(context.Background(), storagetest.NewStorageHost())
+	require.ErrorContains(t, err, `extension "test_storage/logcluster" not found`)
 }
 
 func TestDecodeContainerCorrupt(t *testing.T) {
