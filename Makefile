@@ -9,7 +9,7 @@ BUILDER      := $(TOOLS_BIN)/builder
 MDATAGEN     := $(TOOLS_BIN)/mdatagen
 GOLANGCI     := $(TOOLS_BIN)/golangci-lint
 DIST         := $(ROOT)/dist/otelcol-aiops
-GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path './dist*' -not -path './.tools/*' -not -path './tools/*' -not -path './e2e/*')
+GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path './dist*' -not -path './.tools/*' -not -path './tools/*' -not -path './e2e/*' -not -path './examples/*')
 # ocb builds with CGO_ENABLED=0 and -trimpath; tests use the same settings so
 # that they share the build cache with the distribution instead of compiling
 # every collector package twice.
@@ -82,6 +82,7 @@ lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './dist/*' -not -path './.tools/*')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go vet -tags e2e ./e2e/...
+	cd examples/sidecar/service && go vet ./...
 
 lint-full: lint $(GOLANGCI)
 	$(GOLANGCI) run ./...
