@@ -38,12 +38,13 @@ type Detector interface {
 }
 
 // Series is the detector of one time series: baseline -> robust scale ->
-// calibration -> episode suppression.
+// calibration -> alarm budget -> episode suppression.
 type Series struct {
 	cfg   Config
 	base  baseline
 	cal   calibrator
 	sup   suppressor
+	bud   alarmBudget
 	last  float64
 	seen  uint32
 	lastT int64
@@ -95,8 +96,10 @@ func (s *Series) Update(ts int64, v float64) (Result, error) {
 	if s.seen >= uint32(s.cfg.WarmUp/2) {
 		lp := s.cal.observe(z)
 		if s.seen >= uint32(s.cfg.WarmUp) {
-			res.Unsuppressed = scoreOf(lp, s.cfg.Sensitivity)
-			res.Score = s.sup.apply(res.Unsuppressed)
+			res.Unsuppressed = scoreOf(lp+s.bud.penalty(), s.cfg.Sensitivity)
+			var fired bool
+			res.Score, fired = s.sup.apply(res.Unsuppressed)
+			s.bud.record(fired)
 		}
 	}
 	if s.seen < uint32(s.cfg.WarmUp) {

@@ -266,12 +266,18 @@ func TestSuppressHandWorked(t *testing.T) {
 	s := newSuppressor(3, 0.45)
 	in := []float64{0.3, 0.5, 0.9, 0.6, 0.3, 0.7, 0.2}
 	want := []float64{0.3, 0.5, 0.18, 0.12, 0.06, 0.7, 0.04}
+	wantFired := []bool{false, true, false, false, false, true, false}
 	for i, v := range in {
-		assert.InDelta(t, want[i], s.apply(v), 1e-12, "point %d", i)
+		got, fired := s.apply(v)
+		assert.InDelta(t, want[i], got, 1e-12, "point %d", i)
+		assert.Equal(t, wantFired[i], fired, "point %d", i)
 	}
+	// Without a hold-off every point at the alarm level is an alarm.
 	off := newSuppressor(0, 0.45)
 	for _, v := range in {
-		assert.Equal(t, v, off.apply(v))
+		got, fired := off.apply(v)
+		assert.Equal(t, v, got)
+		assert.Equal(t, v >= 0.45, fired)
 	}
 }
 

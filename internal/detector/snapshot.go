@@ -11,7 +11,7 @@ import (
 // anything else rather than guess. Bump the version on any layout change.
 const (
 	snapshotMagic   = "ADS"
-	snapshotVersion = 2 // 2: suppression hold-off (uint32) replaced the episode peak
+	snapshotVersion = 3 // 2: suppression hold-off (uint32) replaced the episode peak; 3: alarm rate
 )
 
 // ErrCorruptSnapshot is returned for a snapshot that cannot be decoded.
@@ -55,6 +55,7 @@ func (s *Series) MarshalBinary() ([]byte, error) {
 		w = f64(w, h.weight)
 	}
 	w = binary.LittleEndian.AppendUint32(w, s.sup.left)
+	w = f64(w, s.bud.rate)
 	return w, nil
 }
 
@@ -154,6 +155,9 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	}
 	if s.sup.left = r.u32(); s.sup.left > s.sup.horizon {
 		s.sup.left = s.sup.horizon // a snapshot made with a longer hold-off
+	}
+	if s.bud.rate = r.f64(true); s.bud.rate > 1 {
+		r.err = fmt.Errorf("%w: alarm rate %v above 1", ErrCorruptSnapshot, s.bud.rate)
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorruptSnapshot, len(r.b))

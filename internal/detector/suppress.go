@@ -23,14 +23,16 @@ func newSuppressor(points int, alarm float64) suppressor {
 	return suppressor{horizon: uint32(points), alarm: alarm}
 }
 
-// apply returns the score to report for a calibrated score.
-func (s *suppressor) apply(score float64) float64 {
+// apply returns the score to report for a calibrated score, and whether it
+// raises an alarm (reaches the alarm level outside a hold-off).
+func (s *suppressor) apply(score float64) (float64, bool) {
 	if s.left > 0 {
 		s.left--
-		return score * suppressDamp
+		return score * suppressDamp, false
 	}
 	if score >= s.alarm {
 		s.left = s.horizon
+		return score, true
 	}
-	return score
+	return score, false
 }
