@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -125,14 +123,14 @@ func TestSidecarWithInstrumentedService(t *testing.T) {
 	hook.up.Store(true)
 	c := e2e.Start(t, sidecarConfig, e2e.Options{Data: map[string]string{"Sink": sink.Endpoint(), "Alerts": hook.srv.URL}})
 
-	svc := startSidecarService(t, bin, c.Addr("otlp"))
+	svc, base := startSidecarService(t, bin, c.Addr("otlp"))
 	loadCtx, stopLoad := context.WithCancel(context.Background())
 	var loadWG sync.WaitGroup
 	loadWG.Add(1)
 	var sent, failed int
 	go func() {
 		defer loadWG.Done()
-		sent, failed = driveSidecarService(loadCtx, svc.base, 1500)
+		sent, failed = driveSidecarService(loadCtx, base, 1500)
 	}()
 	stopDriving := func() {
 		stopLoad()
@@ -211,7 +209,7 @@ func TestSidecarWithInstrumentedService(t *testing.T) {
 		assert.Contains(t, names, "NewErrorLogTemplate")
 	})
 
-	assert.NoError(t, svc.stop(), "the service flushes its telemetry and exits 0 on SIGTERM")
+	assert.NoError(t, svc.Stop(), "the service flushes its telemetry and exits 0 on SIGTERM")
 	require.NoError(t, c.Stop())
 }
 
@@ -230,80 +228,24 @@ func buildSidecarService(t *testing.T) string {
 	return bin
 }
 
-type sidecarServiceProc struct {
-	cmd    *exec.Cmd
-	base   string
-	exited chan struct{}
-	err    error
-	log    *strings.Builder
-	mu     *sync.Mutex
-}
-
 // startSidecarService runs the service with the standard SDK variables
 // pointing it at the sidecar, short export intervals, and a 10% payment
-// error rate so that error spans and error logs occur.
-func startSidecarService(t *testing.T, bin, otlpAddr string) *sidecarServiceProc {
+// error rate so that error spans and error logs occur. It returns the
+// process and the service's base URL.
+func startSidecarService(t *testing.T, bin, otlpAddr string) (*e2e.Process, string) {
 	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", e2e.FreePort(t))
-	cmd := exec.Command(bin, "-listen", addr, "-payment-latency", "5ms", "-payment-error-rate", "0.1")
-	cmd.Env = append(os.Environ(),
-		"OTEL_EXPORTER_OTLP_ENDPOINT=http://"+otlpAddr,
-		"OTEL_SERVICE_NAME="+sidecarService,
-		"OTEL_METRIC_EXPORT_INTERVAL=500",
-		"OTEL_BSP_SCHEDULE_DELAY=200",
-		"OTEL_BLRP_SCHEDULE_DELAY=200",
-	)
-	p := &sidecarServiceProc{cmd: cmd, base: "http://" + addr, exited: make(chan struct{}), log: &strings.Builder{}, mu: &sync.Mutex{}}
-	w := sidecarLogWriter{mu: p.mu, w: p.log}
-	cmd.Stdout, cmd.Stderr = w, w
-	require.NoError(t, cmd.Start())
-	go func() { p.err = cmd.Wait(); close(p.exited) }()
-	t.Cleanup(func() {
-		_ = p.stop()
-		if t.Failed() {
-			p.mu.Lock()
-			t.Logf("service log:\n%s", p.log.String())
-			p.mu.Unlock()
-		}
-	})
-	e2e.Eventually(t, 20*time.Second, func() bool {
-		resp, err := http.Get(p.base + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, "the service to answer /healthz")
-	return p
-}
-
-// stop sends SIGTERM and returns the exit error (nil for exit status 0).
-func (p *sidecarServiceProc) stop() error {
-	select {
-	case <-p.exited:
-		return p.err
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-		return p.err
-	case <-time.After(20 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-		return fmt.Errorf("service did not exit within 20s of SIGTERM")
-	}
-}
-
-type sidecarLogWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l sidecarLogWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
+	p := e2e.StartProcess(t, "service", bin, []string{"-listen", addr, "-payment-latency", "5ms", "-payment-error-rate", "0.1"},
+		e2e.ProcessOptions{Env: []string{
+			"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + otlpAddr,
+			"OTEL_SERVICE_NAME=" + sidecarService,
+			"OTEL_METRIC_EXPORT_INTERVAL=500",
+			"OTEL_BSP_SCHEDULE_DELAY=200",
+			"OTEL_BLRP_SCHEDULE_DELAY=200",
+		}})
+	base := "http://" + addr
+	p.WaitHTTP(base+"/healthz", "", 20*time.Second)
+	return p, base
 }
 
 // driveSidecarService sends product views and checkouts, about 50 a second

@@ -3,31 +3,25 @@ package e2e // import "github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"text/template"
 	"time"
 )
 
-// Collector is one running otelcol-aiops process.
+// Collector is one running otelcol-aiops process; Stop, Kill, Exited, Log
+// and WaitLog come from its Process.
 type Collector struct {
-	tb      testing.TB
-	Dir     string         // scratch folder: config, logs, file exporter output
-	Config  string         // path of the rendered config file
-	ports   map[string]int // allocated by {{port "name"}}
-	cmd     *exec.Cmd
-	log     *lockedBuffer
-	exited  chan struct{}
-	exitErr error
+	*Process
+	tb     testing.TB
+	Dir    string         // scratch folder: config, logs, file exporter output
+	Config string         // path of the rendered config file
+	ports  map[string]int // allocated by {{port "name"}}
 }
 
 // Options adjust how a collector is started.
@@ -91,32 +85,14 @@ func Start(tb testing.TB, configTemplate string, opts Options) *Collector {
 	if dir == "" {
 		dir = tb.TempDir()
 	}
-	c := &Collector{tb: tb, Dir: dir, ports: opts.Ports, log: &lockedBuffer{}, exited: make(chan struct{})}
+	c := &Collector{tb: tb, Dir: dir, ports: opts.Ports}
 	var args []string
 	if configTemplate != "" {
 		c.Config, c.ports = Render(tb, dir, configTemplate, opts.Ports, opts.Data)
 		args = []string{"--config", c.Config}
 	}
 	args = append(args, opts.Args...)
-	c.cmd = exec.Command(Binary(tb), args...)
-	c.cmd.Dir = dir
-	c.cmd.Env = append(os.Environ(), opts.Env...)
-	c.cmd.Stdout = c.log
-	c.cmd.Stderr = c.log
-	if err := c.cmd.Start(); err != nil {
-		tb.Fatalf("e2e: start collector: %v", err)
-	}
-	go func() {
-		c.exitErr = c.cmd.Wait()
-		close(c.exited)
-	}()
-	tb.Cleanup(func() {
-		if tb.Failed() {
-			tb.Logf("collector log (%s):\n%s", c.Config, c.Log())
-		}
-		// Tests that care about a clean exit call Stop themselves.
-		_ = c.Stop()
-	})
+	c.Process = StartProcess(tb, "collector ("+dir+")", Binary(tb), args, ProcessOptions{Dir: dir, Env: opts.Env})
 	if !opts.NoHealthWait {
 		c.WaitHealthy(60 * time.Second)
 	}
@@ -144,71 +120,7 @@ func (c *Collector) Addr(name string) string {
 // the test (with the collector's log) if the process exits or time runs out.
 func (c *Collector) WaitHealthy(timeout time.Duration) {
 	c.tb.Helper()
-	url := "http://" + c.Addr("health") + "/"
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-c.exited:
-			c.tb.Fatalf("e2e: collector exited before it was healthy: %v\n%s", c.exitErr, c.Log())
-		default:
-		}
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	c.tb.Fatalf("e2e: collector not healthy after %s\n%s", timeout, c.Log())
-}
-
-// Stop sends SIGTERM and waits up to 30 s for a clean exit, then kills.
-// It returns the process's exit error (nil for a clean shutdown).
-func (c *Collector) Stop() error {
-	if c.cmd.Process == nil {
-		return nil
-	}
-	select {
-	case <-c.exited:
-		return c.exitErr
-	default:
-	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.exited:
-		return c.exitErr
-	case <-time.After(30 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.exited
-		return errors.New("collector did not stop within 30s of SIGTERM")
-	}
-}
-
-// Kill sends SIGKILL, as a crash or OOM kill would, and waits for the exit.
-func (c *Collector) Kill() {
-	_ = c.cmd.Process.Kill()
-	<-c.exited
-}
-
-// Exited reports whether the process has ended.
-func (c *Collector) Exited() bool {
-	select {
-	case <-c.exited:
-		return true
-	default:
-		return false
-	}
-}
-
-// Log returns everything the collector wrote to stdout and stderr so far.
-func (c *Collector) Log() string { return c.log.String() }
-
-// WaitLog waits until the collector's log contains substr.
-func (c *Collector) WaitLog(substr string, timeout time.Duration) {
-	c.tb.Helper()
-	Eventually(c.tb, timeout, func() bool { return bytes.Contains([]byte(c.Log()), []byte(substr)) },
-		"collector log to contain %q", substr)
+	c.WaitHTTP("http://"+c.Addr("health")+"/", "", timeout)
 }
 
 // Run executes the binary with args (no config templating) and returns its
@@ -242,21 +154,4 @@ func Eventually(tb testing.TB, timeout time.Duration, cond func() bool, what str
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
