@@ -3,10 +3,7 @@ package alertwebhookexporter
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,37 +12,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/alerting"
+	"github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/notify"
 )
 
-// alertmanagerBinary finds Debian's prometheus-alertmanager (or upstream's
-// alertmanager). Without it the test skips locally but fails in CI, where
-// .ci/run installs the package.
-func alertmanagerBinary(t *testing.T) string {
-	for _, name := range []string{"prometheus-alertmanager", "alertmanager"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("prometheus-alertmanager is not installed but CI is set: apt-get install -y --no-install-recommends prometheus-alertmanager")
-	}
-	t.Skip("prometheus-alertmanager not found on PATH; install it with apt-get install -y --no-install-recommends prometheus-alertmanager to run this test")
-	return ""
-}
-
-func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := ln.Addr().(*net.TCPAddr).Port
-	require.NoError(t, ln.Close())
-	return port
-}
-
-// startAlertmanager runs a real Alertmanager on loopback that routes every
-// alert to webhookURL with 1s timers.
+// startAlertmanager runs a real Alertmanager (Debian's
+// prometheus-alertmanager, which .ci/run installs) on loopback that routes
+// every alert to webhookURL with 1s timers.
 func startAlertmanager(t *testing.T, webhookURL string) string {
-	bin := alertmanagerBinary(t)
+	bin := e2e.LookPeer(t, "prometheus-alertmanager")
 	dir := t.TempDir()
 	cfg := fmt.Sprintf(`route:
   receiver: sink
@@ -61,35 +36,15 @@ receivers:
 `, webhookURL)
 	cfgPath := filepath.Join(dir, "alertmanager.yml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(cfg), 0o600))
-	port := freePort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	logf, err := os.Create(filepath.Join(dir, "am.log"))
-	require.NoError(t, err)
-	cmd := exec.Command(bin, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"),
-		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port), "--cluster.listen-address=")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-		_ = logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logf.Name())
-			t.Logf("alertmanager log:\n%s", b)
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(base + "/-/ready")
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return base
-			}
-		}
-		require.True(t, time.Now().Before(deadline), "alertmanager not ready within 10s")
-		time.Sleep(50 * time.Millisecond)
-	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", e2e.FreePort(t))
+	am := e2e.StartProcess(t, "alertmanager", bin, []string{
+		"--config.file=" + cfgPath, "--storage.path=" + filepath.Join(dir, "data"),
+		"--web.listen-address=" + base[len("http://"):],
+		// An empty cluster address keeps it on loopback and ready at once.
+		"--cluster.listen-address=",
+	}, e2e.ProcessOptions{})
+	am.WaitHTTP(base+"/-/ready", "", 10*time.Second)
+	return base
 }
 
 func TestRealAlertmanager(t *testing.T) {
