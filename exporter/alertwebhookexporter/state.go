@@ -3,7 +3,6 @@ package alertwebhookexporter // import "github.com/otelcol-aiops/otelcol-aiops/e
 import (
 	"context"
 	"encoding"
-	"fmt"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -11,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/storageclient"
 )
 
 // stateSaveInterval bounds how stale the persisted LastActive times may get
@@ -25,17 +26,9 @@ type stateStore struct {
 }
 
 func newStateStore(ctx context.Context, host component.Host, id component.ID, owner component.ID) (*stateStore, error) {
-	ext, ok := host.GetExtensions()[id]
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %q not found", id)
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
-	}
-	c, err := se.GetClient(ctx, component.KindExporter, owner, "alert_state")
+	c, err := storageclient.Open(ctx, host, id, component.KindExporter, owner, "alert_state")
 	if err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
+		return nil, err
 	}
 	return &stateStore{client: c}, nil
 }

@@ -42,6 +42,7 @@ const (
 var timeNow = time.Now
 
 type anomalyProcessor struct {
+	id     component.ID
 	cfg    *Config
 	logger *zap.Logger
 	tel    *metadata.TelemetryBuilder
@@ -68,6 +69,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 		return nil, err
 	}
 	p := &anomalyProcessor{
+		id:        set.ID,
 		cfg:       cfg,
 		logger:    set.Logger,
 		tel:       tel,
@@ -98,7 +100,7 @@ func (p *anomalyProcessor) Start(ctx context.Context, host component.Host) error
 	if p.cfg.Storage == nil {
 		return nil
 	}
-	store, err := openSnapshotStore(ctx, host, *p.cfg.Storage, p.tel)
+	store, err := openSnapshotStore(ctx, host, *p.cfg.Storage, p.id)
 	if err != nil {
 		return err
 	}

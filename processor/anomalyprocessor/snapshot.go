@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
-	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
+	"github.com/otelcol-aiops/otelcol-aiops/internal/storageclient"
 )
 
 // Snapshot layout in the storage extension: key "count" holds the number of
@@ -27,18 +27,12 @@ type snapshotStore struct {
 	client storage.Client
 }
 
-func openSnapshotStore(ctx context.Context, host component.Host, id component.ID, _ *metadata.TelemetryBuilder) (*snapshotStore, error) {
-	ext, ok := host.GetExtensions()[id]
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %q not found", id)
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %q is not a storage extension", id)
-	}
-	client, err := se.GetClient(ctx, component.KindProcessor, component.NewID(metadata.Type), "")
+// openSnapshotStore opens the storage client of this processor instance
+// (its full ID: anomaly/a and anomaly/b sharing one file_storage keep apart).
+func openSnapshotStore(ctx context.Context, host component.Host, ext, owner component.ID) (*snapshotStore, error) {
+	client, err := storageclient.Open(ctx, host, ext, component.KindProcessor, owner, "")
 	if err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
+		return nil, err
 	}
 	return &snapshotStore{client: client}, nil
 }

@@ -29,14 +29,21 @@ import (
 const storageName = "anomaly"
 
 func startWithStorage(t *testing.T, dir string) (*anomalyProcessor, *consumertest.MetricsSink, *componenttest.Telemetry) {
+	return startInstanceWithStorage(t, dir, component.NewID(metadata.Type))
+}
+
+// startInstanceWithStorage starts the processor with the given component ID
+// (e.g. anomaly/a) over file-backed storage in dir.
+func startInstanceWithStorage(t *testing.T, dir string, id component.ID) (*anomalyProcessor, *consumertest.MetricsSink, *componenttest.Telemetry) {
 	cfg := createDefaultConfig().(*Config)
-	id := storagetest.NewStorageID(storageName)
-	cfg.Storage = &id
+	storageID := storagetest.NewStorageID(storageName)
+	cfg.Storage = &storageID
 	cfg.SnapshotInterval = 0
 	require.NoError(t, cfg.Validate())
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	set := processortest.NewNopSettings(metadata.Type)
+	set.ID = id
 	set.TelemetrySettings = tel.NewTelemetrySettings()
 	sink := new(consumertest.MetricsSink)
 	p, err := newProcessor(cfg, set, sink)
@@ -93,6 +100,28 @@ func TestSnapshotRestoreContinues(t *testing.T) {
 		require.NoError(t, b.ConsumeMetrics(context.Background(), gauge("cpu", ts, v, "h")))
 		assert.Equal(t, lastScore(t, refSink), lastScore(t, bSink), "point %d", i)
 	}
+}
+
+// Two instances of the processor (anomaly/a, anomaly/b) sharing one storage
+// extension keep separate snapshots: each restores its own series only.
+func TestSnapshotsOfTwoInstancesKeepApart(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Unix(1700000000, 0)
+	idA, idB := component.MustNewIDWithName("anomaly", "a"), component.MustNewIDWithName("anomaly", "b")
+	a, _, _ := startInstanceWithStorage(t, dir, idA)
+	require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0, 1, "h1")))
+	require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0, 1, "h2")))
+	require.NoError(t, a.Shutdown(context.Background()))
+	b, _, _ := startInstanceWithStorage(t, dir, idB)
+	require.NoError(t, b.ConsumeMetrics(context.Background(), gauge("mem", t0, 1, "h1")))
+	require.NoError(t, b.Shutdown(context.Background()))
+
+	a2, _, _ := startInstanceWithStorage(t, dir, idA)
+	defer func() { require.NoError(t, a2.Shutdown(context.Background())) }()
+	assert.Equal(t, 2, a2.table.len(), "anomaly/a restores its own two series, not b's")
+	b2, _, _ := startInstanceWithStorage(t, dir, idB)
+	defer func() { require.NoError(t, b2.Shutdown(context.Background())) }()
+	assert.Equal(t, 1, b2.table.len())
 }
 
 // A corrupt snapshot is counted, and the processor starts empty and runs.

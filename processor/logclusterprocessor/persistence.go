@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/drain"
+	"github.com/otelcol-aiops/otelcol-aiops/internal/storageclient"
 )
 
 // snapshotKey is the storage key of the processor's snapshot. The storage
@@ -44,17 +45,9 @@ type persistence struct {
 }
 
 func newPersistence(ctx context.Context, host component.Host, p *logClusterProcessor) (*persistence, error) {
-	ext, ok := host.GetExtensions()[*p.cfg.Storage]
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %q not found", p.cfg.Storage.String())
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return nil, fmt.Errorf("storage: extension %q is not a storage extension", p.cfg.Storage.String())
-	}
-	client, err := se.GetClient(ctx, component.KindProcessor, p.id, "")
+	client, err := storageclient.Open(ctx, host, *p.cfg.Storage, component.KindProcessor, p.id, "")
 	if err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
+		return nil, err
 	}
 	return &persistence{p: p, client: client, stop: make(chan struct{})}, nil
 }
