@@ -16,7 +16,7 @@ GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path '.
 export CGO_ENABLED ?= 0
 export GOFLAGS ?= -trimpath
 
-.PHONY: all tools build run demo test test-unit test-e2e bench bench-go bench-eval generate lint lint-full clean
+.PHONY: all tools build run demo test test-unit test-e2e test-reliability bench bench-go bench-eval generate lint lint-full clean
 
 all: build
 
@@ -59,6 +59,11 @@ test-unit:
 
 test-e2e: build
 	OTELCOL_AIOPS_BIN=$(DIST) go test -count=1 -tags e2e ./e2e/...
+
+## test-reliability: the reliability suite alone (kill -9, outages, hostile
+## input); part of test-e2e while it stays fast
+test-reliability: build
+	OTELCOL_AIOPS_BIN=$(DIST) go test -count=1 -tags e2e -run 'Reliability|Hostile|BadConfig' -v ./e2e/...
 
 ## bench: Go benchmarks of the algorithms and components, then the accuracy
 ## evaluations on the shared corpora (see BENCHMARKS.md)
