@@ -3,13 +3,6 @@
 package e2e
 
 import (
-	"encoding/json"
-	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,71 +50,6 @@ service:
   pipelines:
     logs: {receivers: [otlp], processors: [logcluster], exporters: [alertwebhook]}
 `
-
-// webhook is an Alertmanager-webhook-v4 receiver that can be switched
-// between failing (503) and accepting.
-type webhook struct {
-	srv      *httptest.Server
-	up       atomic.Bool
-	attempts atomic.Int64
-	mu       sync.Mutex
-	got      []webhookMessage
-}
-
-type webhookMessage struct {
-	Version string `json:"version"`
-	Status  string `json:"status"`
-	Alerts  []struct {
-		Status      string            `json:"status"`
-		Labels      map[string]string `json:"labels"`
-		Fingerprint string            `json:"fingerprint"`
-	} `json:"alerts"`
-}
-
-func newWebhook(t *testing.T) *webhook {
-	w := &webhook{}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	w.srv = &httptest.Server{Listener: l, Config: &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		w.attempts.Add(1)
-		body, _ := io.ReadAll(r.Body)
-		if !w.up.Load() {
-			http.Error(rw, "down for maintenance", http.StatusServiceUnavailable)
-			return
-		}
-		var m webhookMessage
-		if err := json.Unmarshal(body, &m); err != nil {
-			http.Error(rw, err.Error(), http.StatusBadRequest)
-			return
-		}
-		w.mu.Lock()
-		w.got = append(w.got, m)
-		w.mu.Unlock()
-	})}}
-	w.srv.Start()
-	t.Cleanup(w.srv.Close)
-	return w
-}
-
-func (w *webhook) messages() []webhookMessage {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]webhookMessage(nil), w.got...)
-}
-
-func (w *webhook) statuses() (firing, resolved int) {
-	for _, m := range w.messages() {
-		for _, a := range m.Alerts {
-			switch a.Status {
-			case "firing":
-				firing++
-			case "resolved":
-				resolved++
-			}
-		}
-	}
-	return firing, resolved
-}
 
 // TestNewErrorTemplateAlertSurvivesKill closes the loop in the real binary:
 // a new error-level log template fires the built-in rule, the webhook is down
