@@ -16,7 +16,7 @@ GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path '.
 export CGO_ENABLED ?= 0
 export GOFLAGS ?= -trimpath
 
-.PHONY: all tools build run demo test test-unit test-e2e test-reliability bench bench-go bench-eval generate lint lint-full clean
+.PHONY: all tools build run demo test test-unit test-e2e test-reliability fuzz bench bench-go bench-eval generate lint lint-full clean
 
 all: build
 
@@ -77,6 +77,16 @@ bench-eval:
 	go run ./cmd/aiopsbench loghub -data $(DATASETS)/loghub2k
 	go run ./cmd/aiopsbench nab -data $(DATASETS)/nab/data \
 	  -labels $(DATASETS)/nab/labels/combined_windows.json -profiles $(DATASETS)/nab/config/profiles.json
+
+## fuzz: every Go fuzz target for FUZZTIME each; seed corpora in testdata/fuzz
+FUZZTIME ?= 20s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzUpdate$$' -fuzztime $(FUZZTIME) ./internal/detector
+	go test -run '^$$' -fuzz '^FuzzRestore$$' -fuzztime $(FUZZTIME) ./internal/detector
+	go test -run '^$$' -fuzz '^FuzzSnapshot$$' -fuzztime $(FUZZTIME) ./internal/alerting
+	go test -run '^$$' -fuzz '^FuzzTokenizer$$' -fuzztime $(FUZZTIME) ./internal/drain
+	go test -run '^$$' -fuzz '^FuzzMiner$$' -fuzztime $(FUZZTIME) ./internal/drain
+	go test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./internal/notify
 
 ## generate: mdatagen for every component with a metadata.yaml
 generate: $(MDATAGEN)

@@ -317,7 +317,7 @@ func sidecarPoints(mds []pmetric.Metrics, f func(m pmetric.Metric, attrs pcommon
 					}
 					switch m.Type() {
 					case pmetric.MetricTypeGauge, pmetric.MetricTypeSum:
-						dps := sidecarNumberPoints(m)
+						dps := e2e.NumberPoints(m)
 						for l := 0; l < dps.Len(); l++ {
 							dp := dps.At(l)
 							v := dp.DoubleValue()
@@ -336,13 +336,6 @@ func sidecarPoints(mds []pmetric.Metrics, f func(m pmetric.Metric, attrs pcommon
 			}
 		}
 	}
-}
-
-func sidecarNumberPoints(m pmetric.Metric) pmetric.NumberDataPointSlice {
-	if m.Type() == pmetric.MetricTypeGauge {
-		return m.Gauge().DataPoints()
-	}
-	return m.Sum().DataPoints()
 }
 
 // sidecarSpanMetricKeys returns "span.name|span.kind|status.code" keys of the

@@ -216,7 +216,7 @@ func (cfg *Config) Validate() error {
 		}
 		for k, v := range r.Annotations {
 			if _, err := notify.ParseTemplate(k, v); err != nil {
-				errs = append(errs, fmt.Errorf("rules[%d].annotations.%s: %w", i, k, err))
+				errs = append(errs, fmt.Errorf("rules[%d].annotations.%s %q: %w", i, k, v, err))
 			}
 		}
 	}
@@ -277,10 +277,10 @@ func (t *TargetConfig) validate(i int, names map[string]bool) []error {
 		errs = append(errs, fmt.Errorf("targets[%d].digest is not supported by type %s (one group per message)", i, t.Type))
 	}
 	if _, err := notify.ParseTemplate("title", t.Templates.Title); err != nil {
-		errs = append(errs, fmt.Errorf("targets[%d].templates.title: %w", i, err))
+		errs = append(errs, fmt.Errorf("targets[%d].templates.title %q: %w", i, t.Templates.Title, err))
 	}
 	if _, err := notify.ParseTemplate("text", t.Templates.Text); err != nil {
-		errs = append(errs, fmt.Errorf("targets[%d].templates.text: %w", i, err))
+		errs = append(errs, fmt.Errorf("targets[%d].templates.text %q: %w", i, t.Templates.Text, err))
 	}
 	return errs
 }

@@ -64,6 +64,25 @@ func TestValidateNamesKeyAndValue(t *testing.T) {
 	}
 }
 
+// TestBadTemplateNamesKeyAndValue: a template that does not parse is
+// reported with its key and its text, as `validate` users need to find it.
+func TestBadTemplateNamesKeyAndValue(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Rules = []RuleConfig{{Name: "x", Signal: "metrics", Condition: "true", Annotations: map[string]string{"summary": "{{ .Value "}}}
+	tc := TargetConfig{Name: "hook", Type: "webhook", Templates: TemplatesConfig{Title: "{{ if }}", Text: "{{ end }}"}}
+	tc.ClientConfig.Endpoint = "http://127.0.0.1:9/hook"
+	cfg.Targets = []TargetConfig{tc}
+	err := cfg.Validate()
+	require.Error(t, err)
+	for _, want := range []string{
+		`rules[0].annotations.summary "{{ .Value ": `,
+		`targets[0].templates.title "{{ if }}": `,
+		`targets[0].templates.text "{{ end }}": `,
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
 func TestBadOTTLFailsAtCreation(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Rules = []RuleConfig{{Name: "x", Signal: "metrics", Condition: "value_double >>> 1"}}

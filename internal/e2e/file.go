@@ -55,19 +55,3 @@ func readLines[T any](tb testing.TB, path string, decode func([]byte) (T, error)
 	}
 	return out
 }
-
-// LogRecords flattens the records of ld, with their resources, in order.
-func LogRecords(ld plog.Logs) []plog.LogRecord {
-	var out []plog.LogRecord
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		sls := rls.At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				out = append(out, lrs.At(k))
-			}
-		}
-	}
-	return out
-}

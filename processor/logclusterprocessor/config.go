@@ -101,11 +101,14 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("masks[%d].pattern is not a valid regular expression (got %q)", i, m.Pattern))
 		}
 	}
+	// A slice, not a map: the error names the keys in their documented
+	// order, the same on every run.
 	names := map[string]string{}
-	for key, v := range map[string]string{
-		"attributes.template": c.Attributes.Template, "attributes.template_id": c.Attributes.TemplateID,
-		"attributes.params": c.Attributes.Params, "attributes.new": c.Attributes.New,
+	for _, a := range []struct{ key, v string }{
+		{"attributes.template", c.Attributes.Template}, {"attributes.template_id", c.Attributes.TemplateID},
+		{"attributes.params", c.Attributes.Params}, {"attributes.new", c.Attributes.New},
 	} {
+		key, v := a.key, a.v
 		if v == "" {
 			errs = append(errs, fmt.Errorf("%s must not be empty", key))
 			continue
