@@ -16,7 +16,7 @@ GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path '.
 export CGO_ENABLED ?= 0
 export GOFLAGS ?= -trimpath
 
-.PHONY: all tools build run demo test test-unit test-e2e test-reliability fuzz bench bench-go bench-eval generate lint lint-full clean
+.PHONY: all tools build run demo test test-unit test-e2e test-reliability fuzz bench bench-go bench-eval bench-e2e generate lint lint-full clean
 
 all: build
 
@@ -72,6 +72,11 @@ bench: bench-go bench-eval
 
 bench-go:
 	go test -run '^$$' -bench . -benchmem ./...
+
+## bench-e2e: closed-loop precision/recall/time-to-alert on the demo pipeline
+## (6 h simulated at 60x, about 6 minutes)
+bench-e2e: build
+	go run ./cmd/aiopsbench e2e -bin $(DIST)
 
 bench-eval:
 	go run ./cmd/aiopsbench loghub -data $(DATASETS)/loghub2k
