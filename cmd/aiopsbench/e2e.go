@@ -211,8 +211,7 @@ func runLoop(ctx context.Context, o e2eOptions, dir string) (*e2eRun, error) {
 			return err
 		case <-time.After(30 * time.Second):
 			_ = cmd.Process.Kill()
-			_ = <-exited
-			return errors.New("collector did not stop within 30s of SIGTERM; killed")
+			return errors.Join(errors.New("collector did not stop within 30s of SIGTERM; killed"), <-exited)
 		}
 	}
 	defer func() { _ = stopCollector() }()
