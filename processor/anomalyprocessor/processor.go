@@ -80,7 +80,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 	}
 	p.detCfgs = append(p.detCfgs, cfg.detectorConfig(cfg.Detection))
 	for _, o := range cfg.Overrides {
-		p.detCfgs = append(p.detCfgs, o.Detection.detectorConfig(cfg.Detection))
+		p.detCfgs = append(p.detCfgs, o.detectorConfig(cfg.Detection))
 	}
 	// The engine's episode hold-off starts where the decision turns on.
 	for i := range p.detCfgs {
