@@ -324,13 +324,13 @@ func promqlMetricNames(expr string) []string {
 	closing := func(i int, open, close byte) int { // s[i] == open; returns after its match
 		depth := 0
 		for i < len(s) {
-			switch c := s[i]; {
-			case c == '"' || c == '\'' || c == '`':
+			switch s[i] {
+			case '"', '\'', '`':
 				i = skipString(i)
 				continue
-			case c == open:
+			case open:
 				depth++
-			case c == close:
+			case close:
 				depth--
 				if depth == 0 {
 					return i + 1

@@ -35,7 +35,7 @@ func TestReliabilityWebhookOutage(t *testing.T) {
 	require.Greater(t, hook.attempts.Load(), int64(1), "the exporter kept retrying during the outage")
 	hook.up.Store(true)
 
-	type seen struct{ firing, resolved, order []int }
+	type seen struct{ firing, resolved []int }
 	e2e.Eventually(t, 60*time.Second, func() bool {
 		_, r := hook.statuses()
 		return r >= len(services)
