@@ -139,13 +139,8 @@ func compileRules(cfgs []RuleConfig, sanitize bool, set component.TelemetrySetti
 				base.timing.ResolveTimeout = defaultMetricResolveTimeout
 			}
 			r := &metricRule{rule: base}
-			if r.cond, err = dpParser.ParseCondition(c.Condition); err != nil {
-				return nil, nil, fmt.Errorf("rules[%d].condition %q: %w", i, c.Condition, err)
-			}
-			if c.Select != "" {
-				if r.sel, err = dpParser.ParseCondition(c.Select); err != nil {
-					return nil, nil, fmt.Errorf("rules[%d].select %q: %w", i, c.Select, err)
-				}
+			if r.cond, r.sel, err = parseConditions(dpParser, i, c); err != nil {
+				return nil, nil, err
 			}
 			mrs = append(mrs, r)
 		case "logs":
@@ -153,18 +148,27 @@ func compileRules(cfgs []RuleConfig, sanitize bool, set component.TelemetrySetti
 				base.timing.ResolveTimeout = defaultLogResolveTimeout
 			}
 			r := &logRule{rule: base}
-			if r.cond, err = logParser.ParseCondition(c.Condition); err != nil {
-				return nil, nil, fmt.Errorf("rules[%d].condition %q: %w", i, c.Condition, err)
-			}
-			if c.Select != "" {
-				if r.sel, err = logParser.ParseCondition(c.Select); err != nil {
-					return nil, nil, fmt.Errorf("rules[%d].select %q: %w", i, c.Select, err)
-				}
+			if r.cond, r.sel, err = parseConditions(logParser, i, c); err != nil {
+				return nil, nil, err
 			}
 			lrs = append(lrs, r)
 		}
 	}
 	return mrs, lrs, nil
+}
+
+// parseConditions parses rule i's condition and optional select in the
+// rule's OTTL context; errors name the key and the expression.
+func parseConditions[K any](p ottl.Parser[K], i int, c *RuleConfig) (cond, sel *ottl.Condition[K], err error) {
+	if cond, err = p.ParseCondition(c.Condition); err != nil {
+		return nil, nil, fmt.Errorf("rules[%d].condition %q: %w", i, c.Condition, err)
+	}
+	if c.Select != "" {
+		if sel, err = p.ParseCondition(c.Select); err != nil {
+			return nil, nil, fmt.Errorf("rules[%d].select %q: %w", i, c.Select, err)
+		}
+	}
+	return cond, sel, nil
 }
 
 // evalCounts tallies evaluation problems for telemetry.
