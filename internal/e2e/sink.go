@@ -1,6 +1,7 @@
 package e2e // import "github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 
 import (
+	"compress/gzip"
 	"io"
 	"net"
 	"net/http"
@@ -17,8 +18,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 )
 
-// Sink is an OTLP/HTTP server on 127.0.0.1 that keeps everything it receives;
-// point a collector's otlphttp exporter at Sink.Endpoint().
+// Sink is an OTLP/HTTP server on 127.0.0.1 that keeps everything it receives
+// (uncompressed or gzip); point a collector's otlp_http exporter at
+// Sink.Endpoint().
 type Sink struct {
 	srv     *httptest.Server
 	mu      sync.Mutex
@@ -73,7 +75,15 @@ func NewSink(tb testing.TB) *Sink {
 }
 
 func (s *Sink) decode(w http.ResponseWriter, r *http.Request, path string, unmarshal func([]byte) error) bool {
-	body, err := io.ReadAll(r.Body)
+	var in io.Reader = r.Body
+	var err error
+	if r.Header.Get("Content-Encoding") == "gzip" { // the otlp_http exporter's default
+		in, err = gzip.NewReader(r.Body)
+	}
+	var body []byte
+	if err == nil {
+		body, err = io.ReadAll(in)
+	}
 	if err == nil {
 		err = unmarshal(body)
 	}
