@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"text/template"
 	"time"
@@ -133,15 +134,34 @@ func Run(tb testing.TB, args ...string) (string, error) {
 	return string(out), err
 }
 
-// FreePort asks the kernel for a free TCP port on 127.0.0.1.
+// issuedPorts are the ports FreePort has handed out in this process: the
+// kernel may offer a just-closed port again, and two allocations for one
+// config (say gRPC and health) must differ.
+var issuedPorts = struct {
+	sync.Mutex
+	m map[int]bool
+}{m: map[int]bool{}}
+
+// FreePort asks the kernel for a free TCP port on 127.0.0.1 that this
+// process has not handed out before.
 func FreePort(tb testing.TB) int {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("e2e: free port: %v", err)
+	issuedPorts.Lock()
+	defer issuedPorts.Unlock()
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatalf("e2e: free port: %v", err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+		if !issuedPorts.m[port] {
+			issuedPorts.m[port] = true
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	tb.Fatal("e2e: no fresh free port after 100 tries")
+	return 0
 }
 
 // Eventually polls cond every 50 ms until it holds or timeout passes.
