@@ -64,6 +64,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/faulteval"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/microsim"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/notify"
@@ -116,7 +117,7 @@ func runE2E(args []string) error {
 	if o.duration <= 0 || !(o.speed > 0 && o.speed <= 100000) || o.grace < 0 {
 		return fmt.Errorf("need -duration > 0, 0 < -speed <= 100000 and -grace >= 0")
 	}
-	root, err := repoRoot()
+	root, err := e2e.RepoRoot() // the harness's lookup; run inside the repository
 	if err != nil {
 		return err
 	}
@@ -651,25 +652,6 @@ func secs(v float64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(v, 'f', 0, 64) + "s"
-}
-
-// repoRoot finds the folder holding builder-config.yaml above the working
-// directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "builder-config.yaml")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run inside the otelcol-aiops repository (builder-config.yaml not found)")
-		}
-		dir = parent
-	}
 }
 
 // defaultBinary returns ./dist/otelcol-aiops, running `make build` first when
