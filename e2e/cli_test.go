@@ -78,6 +78,13 @@ func TestValidateExamples(t *testing.T) {
 			assert.NoError(t, err, out)
 		})
 	}
+	// Overlays are valid over the config they are documented with.
+	for _, pair := range [][2]string{{"scale-out/routing.yaml", "scale-out/routing-dns.yaml"}} {
+		t.Run(pair[1], func(t *testing.T) {
+			out, err := e2e.Run(t, "validate", "--config", filepath.Join(root, "examples", pair[0]), "--config", filepath.Join(root, "examples", pair[1]))
+			assert.NoError(t, err, out)
+		})
+	}
 }
 
 // collectorConfigs finds YAML files with top-level receivers and service
