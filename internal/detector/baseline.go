@@ -88,6 +88,7 @@ type baseline struct {
 	seasonPts   uint32 // points seen since the profile was allocated
 	n           uint32
 	mode        Seasonality
+	week        *weekly // SeasonAuto only, allocated with the profile
 }
 
 func newBaseline(mode Seasonality) baseline {
@@ -99,11 +100,11 @@ func (b *baseline) bucket(ts int64) int {
 	if b.profile == nil {
 		return -1
 	}
-	i := (ts % b.periodNs) / b.bucketNs
-	if i < 0 {
-		i += int64(len(b.profile))
+	m := ts % b.periodNs
+	if m < 0 { // before the epoch
+		m += b.periodNs
 	}
-	return int(i)
+	return int(m / b.bucketNs)
 }
 
 // useSeason reports whether predictions come from the seasonal model: only
@@ -126,14 +127,42 @@ func (b *baseline) seasonal(ts int64) float64 {
 	return math.NaN()
 }
 
+// useWeek reports whether the weekly correction is used on top of the
+// seasonal model: once it has seen two weeks, while its error is clearly
+// smaller than that of the model the baseline would otherwise use.
+func (b *baseline) useWeek(season bool) bool {
+	if b.week == nil || !b.week.ready() {
+		return false
+	}
+	ref := b.plain.err
+	if season {
+		ref = b.seas.err
+	}
+	return b.week.err < seasonGain*ref
+}
+
 // predict returns the expected value at ts and the scale of its error.
 func (b *baseline) predict(ts int64) (float64, *scale) {
-	if b.useSeason() {
-		if p := b.seasonal(ts); !math.IsNaN(p) {
+	season := b.useSeason()
+	if p := b.seasonal(ts); !math.IsNaN(p) && (season || b.useWeek(false)) {
+		if b.useWeek(season) {
+			return b.seas.value + p + b.week.at(ts), &b.week.scale
+		}
+		if season {
 			return b.seas.value + p, &b.seas.scale
 		}
 	}
 	return b.plain.value, &b.plain.scale
+}
+
+// observeStep records the step between two consecutive raw values in every
+// residual scale.
+func (b *baseline) observeStep(d float64) {
+	b.plain.scale.observeStep(d)
+	b.seas.scale.observeStep(d)
+	if b.week != nil {
+		b.week.scale.observeStep(d)
+	}
 }
 
 // observeTime learns the sampling interval and allocates the profile.
@@ -167,6 +196,12 @@ func (b *baseline) observeTime(ts int64) {
 		b.profile[i] = float32(math.NaN())
 	}
 	b.seas = b.plain
+	if b.mode == SeasonAuto {
+		w := newWeekly(b.minStep)
+		w.scale = b.plain.scale
+		w.err = b.plain.err
+		b.week = &w
+	}
 }
 
 // update learns from value x at ts.
@@ -192,6 +227,9 @@ func (b *baseline) update(ts int64, x float64) {
 	}
 	r := x - (b.seas.value + p)
 	clip := clipZ * b.seas.scale.sigma(b.seas.value)
+	if b.week != nil {
+		b.week.learn(ts, r, clip, b.seas.value)
+	}
 	if b.seas.learn(r) {
 		return // a shift moves the level, not the profile
 	}
@@ -202,5 +240,11 @@ func clamp(r, c float64) float64 {
 	if c <= 0 {
 		return r
 	}
-	return math.Max(-c, math.Min(c, r))
+	if r > c {
+		return c
+	}
+	if r < -c {
+		return -c
+	}
+	return r
 }

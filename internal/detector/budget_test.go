@@ -9,29 +9,30 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Hand-worked budget: the rate is an EW mean with weight 1/10000, so one
-// alarm from zero gives 1e-4 (a fifth of the budget 5e-4: no penalty); ten
-// alarms in a row give 1-(1-1e-4)^10 = 9.9955e-4, an excess of 1.9991 over
-// the budget, so ln p grows by ln 1.9991; 10000 quiet points then decay it
-// by (1-1e-4)^10000 = e^-1.00005 to 3.6770e-4, back within budget.
+// Hand-worked budget: the rate is an EW mean with weight 1/20000, so one
+// alarm from zero gives 5e-5 (a fifth of the budget 2.5e-4: no penalty); ten
+// alarms in a row give 1-(1-5e-5)^10 = 4.998875e-4, an excess of 1.99955
+// over the budget, so ln p grows by 3 ln 1.99955; 20000 quiet points then
+// decay it by (1-5e-5)^20000 = e^-1.000025 to 1.83894e-4, back within budget.
 func TestAlarmBudgetHandWorked(t *testing.T) {
 	var b alarmBudget
 	assert.Zero(t, b.penalty())
 	b.record(true)
-	assert.InDelta(t, 1e-4, b.rate, 1e-15)
+	assert.InDelta(t, 5e-5, b.rate, 1e-15)
 	assert.Zero(t, b.penalty())
 	for i := 1; i < 10; i++ {
 		b.record(true)
 	}
-	want := 1 - math.Pow(1-1e-4, 10)
+	want := 1 - math.Pow(1-5e-5, 10)
 	assert.InDelta(t, want, b.rate, 1e-15)
-	assert.InDelta(t, math.Log(want/5e-4), b.penalty(), 1e-12)
-	assert.InDelta(t, 1.9991, want/5e-4, 1e-4)
-	for i := 0; i < 10000; i++ {
+	assert.InDelta(t, 3*math.Log(want/2.5e-4), b.penalty(), 1e-12)
+	assert.InDelta(t, 3*math.Log(1.99955), b.penalty(), 1e-4)
+	assert.InDelta(t, 1.99955, want/2.5e-4, 1e-5)
+	for i := 0; i < 20000; i++ {
 		b.record(false)
 	}
-	assert.InDelta(t, want*math.Pow(1-1e-4, 10000), b.rate, 1e-15)
-	assert.InDelta(t, 3.6770e-4, b.rate, 1e-8)
+	assert.InDelta(t, want*math.Pow(1-5e-5, 20000), b.rate, 1e-15)
+	assert.InDelta(t, 1.83894e-4, b.rate, 1e-9)
 	assert.Zero(t, b.penalty())
 }
 

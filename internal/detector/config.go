@@ -23,7 +23,8 @@ type Seasonality uint8
 
 const (
 	// SeasonAuto learns a daily profile and uses it only while it predicts
-	// better than the plain level (see baseline.go).
+	// better than the plain level, and an hour-of-week correction of it
+	// used on the same terms (see baseline.go, weekly.go).
 	SeasonAuto Seasonality = iota
 	// SeasonNone never uses a profile (no profile memory is allocated).
 	SeasonNone

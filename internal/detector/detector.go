@@ -94,7 +94,11 @@ func (s *Series) Update(ts int64, v float64) (Result, error) {
 	// judged against a scale learnt from a handful of points would fill the
 	// calibration history with values no later point could exceed.
 	if s.seen >= uint32(s.cfg.WarmUp/2) {
-		lp := s.cal.observe(z)
+		zs := z // signed for the drift: negative below the expectation
+		if r < 0 {
+			zs = -z
+		}
+		lp := s.cal.observe(z, zs)
 		if s.seen >= uint32(s.cfg.WarmUp) {
 			res.Unsuppressed = scoreOf(lp+s.bud.penalty(), s.cfg.Sensitivity)
 			var fired bool
@@ -106,8 +110,7 @@ func (s *Series) Update(ts int64, v float64) (Result, error) {
 		s.seen++
 		res.WarmingUp = true
 	}
-	s.base.plain.scale.observeStep(v - s.last)
-	s.base.seas.scale.observeStep(v - s.last)
+	s.base.observeStep(v - s.last)
 	s.base.update(ts, v)
 	s.last = v
 	return res, nil

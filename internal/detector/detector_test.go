@@ -41,7 +41,7 @@ func TestScaleHandWorked(t *testing.T) {
 // decay), a value below all of them has p = 1, one above the highest occupied
 // bin has p = (0 + 1*tail)/(4+1).
 func TestRankHandWorked(t *testing.T) {
-	h := newRankHist(1 << 30)
+	h := newRankHist(1<<30, make([]float32, rankBins))
 	for _, z := range []float64{1, 1, 1, 1} {
 		h.add(z)
 	}
@@ -253,6 +253,32 @@ func TestFastLog2(t *testing.T) {
 	assert.Equal(t, 1.0, frac)
 }
 
+// binOf against the log scale: the bin is floor(8 log2(1+z)) and the
+// position within it is within 1.1% of the log-scale position; bin edges
+// (z = 2^(k/8)-1) start a bin at position 0.
+func TestBinOfMatchesLogScale(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 100000; i++ {
+		z := math.Exp(rng.Float64()*11) - 1
+		f := math.Log2(1+z) * rankPerOctave
+		b, frac := binOf(z)
+		if math.Abs(f-math.Round(f)) < 1e-9 {
+			continue // on an edge: either side is right
+		}
+		require.Equal(t, int(f), b, "z=%v", z)
+		require.InDelta(t, f-math.Floor(f), frac, 0.011, "z=%v", z)
+		require.True(t, frac >= 0 && frac < 1, "z=%v frac=%v", z, frac)
+	}
+	for k := 0; k < 40; k++ {
+		b, frac := binOf(math.Exp2(float64(k)/rankPerOctave) - 1)
+		assert.Equal(t, k, b)
+		assert.InDelta(t, 0, frac, 1e-9)
+	}
+	b, frac := binOf(1e9) // past the last bin
+	assert.Equal(t, rankBins-1, b)
+	assert.Equal(t, 1.0, frac)
+}
+
 // fastLog2 also serves p-values in (0, 1].
 func TestFastLog2BelowOne(t *testing.T) {
 	for _, x := range []float64{1e-300, 1e-10, 0.003, 0.5, 0.999} {
@@ -311,22 +337,22 @@ func TestSuppressionProperty(t *testing.T) {
 
 // Hand-worked calibration: four z = 1 in the history, then z = 3. The point
 // p-value is 0.0176763 (as in TestRankHandWorked), its surprise -ln p =
-// 4.03545 is under the cap, so the short average moves from 0 to 0.403545.
+// 4.03545 is under the cap, so the short average moves from 0 to 0.807091.
 // Against an average history of four zeros (bin 0, upper edge 2^(1/8)-1 =
-// 0.090508) that is beyond the record: tail (1.090508/1.403545)^4 = 0.364418,
-// p_avg = 0.364418/5 = 0.0728836. The evidence is the smaller p: the point's.
+// 0.090508) that is beyond the record: tail (1.090508/1.807091)^4 = 0.132616,
+// p_avg = 0.132616/5 = 0.0265232. The evidence is the smaller p: the point's.
 func TestCalibratorHandWorked(t *testing.T) {
 	c := newCalibrator(1 << 30)
 	for i := 0; i < 4; i++ {
-		assert.InDelta(t, 0, c.observe(1), 1e-6) // never rarer than its own history
+		assert.InDelta(t, 0, c.observe(1, 0), 1e-6) // never rarer than its own history
 	}
-	assert.InDelta(t, -4.035453, c.observe(3), 1e-5)
-	assert.InDelta(t, 0.4035453, c.short, 1e-6)
+	assert.InDelta(t, -4.035453, c.observe(3, 0), 1e-5)
+	assert.InDelta(t, 0.8070906, c.short, 1e-6)
 	// A point beyond the cap adds at most ln 100 / 10 to the average.
 	c2 := newCalibrator(1 << 30)
 	for i := 0; i < 4; i++ {
-		c2.observe(1)
+		c2.observe(1, 0)
 	}
-	c2.observe(1e6)
+	c2.observe(1e6, 0)
 	assert.InDelta(t, surpriseCap*shortAlpha, c2.short, 1e-6)
 }

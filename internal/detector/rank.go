@@ -3,9 +3,14 @@ package detector // import "github.com/otelcol-aiops/otelcol-aiops/internal/dete
 import "math"
 
 const (
-	// rankBins log-spaced bins cover z in [0, 2^(rankBins/rankPerOctave)-1].
-	rankBins      = 64
+	// rankBins log-spaced bins cover z in [0, 2^(rankBins/rankPerOctave)-1]
+	// (16 octaves: z up to 65535, so that a series whose routine spikes are
+	// hundreds of sigmas tall still ranks them against each other).
+	rankBins      = 128
 	rankPerOctave = 8
+	// boundedBins is enough for a statistic below 15 (4 octaves), such as
+	// the capped surprise average or the clipped drift.
+	boundedBins = 32
 	// rankRescale is the weight at which counts are renormalised.
 	rankRescale = 1e30
 	// rankNegligible is the share of the history below which a bin counts
@@ -20,7 +25,7 @@ const (
 // than a Gaussian one. Decay is done by growing the weight of new samples
 // (and renormalising rarely), which keeps an update O(1).
 type rankHist struct {
-	counts [rankBins]float32
+	counts []float32 // at most rankBins; values past the last bin fall in it
 	total  float64
 	weight float64 // weight of the next sample
 	growth float64
@@ -31,14 +36,17 @@ type rankHist struct {
 	top uint8
 }
 
-func newRankHist(memory int) rankHist {
-	return rankHist{weight: 1, growth: 1 / (1 - 1/float64(memory))}
+// newRankHist returns an empty history of about memory points whose
+// log-spaced bins are store (at most rankBins of them).
+func newRankHist(memory int, store []float32) rankHist {
+	return rankHist{counts: store, weight: 1, growth: 1 / (1 - 1/float64(memory))}
 }
 
-// binOf returns the bin of z and z's position within it in [0, 1), on the
-// log scale of the bins. It runs twice per point, so log2 is computed from
-// the float's exponent and a short series for the mantissa (absolute error
-// below 3e-7 octave, exact at powers of two).
+// binOf returns the bin of z and z's position within it in [0, 1). It runs
+// three times per point, so it takes no logarithm: the octave is the
+// float's exponent, the bin within the octave is found by comparing the
+// mantissa with the bin edges, and the position is linear in the mantissa
+// between the edges (within 1.1% of the log-scale position).
 func binOf(z float64) (int, float64) {
 	x := 1 + z
 	if !(x < 1<<(rankBins/rankPerOctave)) { // beyond the last bin, or NaN
@@ -47,13 +55,41 @@ func binOf(z float64) (int, float64) {
 	if x < 1 { // z < 0 cannot come from a z-score; keep it in bin 0
 		return 0, 0
 	}
-	f := fastLog2(x) * rankPerOctave
-	i := int(f)
-	if i >= rankBins {
-		return rankBins - 1, 1
+	bits := math.Float64bits(x)
+	e := int(bits>>52&0x7ff) - 1023
+	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
+	k := int(octaveSlot[bits>>48&0xf]) // the bin holding the slot's start
+	if m >= octaveEdges[k+1] {
+		k++
 	}
-	return i, f - float64(i)
+	return e*rankPerOctave + k, (m - octaveEdges[k]) * octaveInvWidths[k]
 }
+
+// octaveSlot[j] is the bin within an octave holding mantissa 1+j/16: a
+// slot (1/16 wide) is narrower than any bin (at least 2^(1/8)-1 = 0.09),
+// so it holds at most one edge and one comparison finishes the search.
+var octaveSlot = func() (t [16]uint8) {
+	for j := range t {
+		m := 1 + float64(j)/16
+		for k := 1; k < rankPerOctave && m >= octaveEdges[k]; k++ {
+			t[j] = uint8(k)
+		}
+	}
+	return t
+}()
+
+// octaveEdges[k] = 2^(k/rankPerOctave) are the bin edges within an octave
+// on the mantissa scale [1, 2]; octaveInvWidths are 1/(edge[k+1]-edge[k]).
+var octaveEdges, octaveInvWidths = func() (e [rankPerOctave + 1]float64, w [rankPerOctave]float64) {
+	for k := range e {
+		e[k] = math.Exp2(float64(k) / rankPerOctave)
+	}
+	e[rankPerOctave] = 2
+	for k := range w {
+		w[k] = 1 / (e[k+1] - e[k])
+	}
+	return e, w
+}()
 
 // fastLog2 is log2(x) for a finite normal x > 0: the exponent plus ln(m)/ln 2 of the
 // mantissa m in [1, 2), with ln m = 2 atanh((m-1)/(m+1)) summed to t^11.
@@ -87,6 +123,9 @@ func (h *rankHist) pValue(z float64) float64 {
 // pValueBin is pValue that also returns z's bin, for add.
 func (h *rankHist) pValueBin(z float64) (float64, int) {
 	b, frac := binOf(z)
+	if b >= len(h.counts) {
+		b, frac = len(h.counts)-1, 1
+	}
 	if h.total == 0 {
 		return 1, b
 	}
@@ -119,7 +158,7 @@ func (h *rankHist) logP(z float64) float64 { return math.Log(h.pValue(z)) }
 // add puts z into the history.
 func (h *rankHist) add(z float64) {
 	b, _ := binOf(z)
-	h.addBin(b)
+	h.addBin(min(b, len(h.counts)-1))
 }
 
 // addBin puts one sample into bin b.

@@ -10,8 +10,10 @@ import (
 // snapshotMagic and snapshotVersion head every snapshot; a decoder refuses
 // anything else rather than guess. Bump the version on any layout change.
 const (
-	snapshotMagic   = "ADS"
-	snapshotVersion = 3 // 2: suppression hold-off (uint32) replaced the episode peak; 3: alarm rate
+	snapshotMagic = "ADS"
+	// 2: suppression hold-off (uint32) replaced the episode peak; 3: alarm
+	// rate; 4: 128-bin point ranks, the weekly correction and the drift.
+	snapshotVersion = 4
 )
 
 // ErrCorruptSnapshot is returned for a snapshot that cannot be decoded.
@@ -20,7 +22,7 @@ var ErrCorruptSnapshot = errors.New("corrupt detector snapshot")
 // MarshalBinary encodes the learnt state (not the configuration: a restored
 // series takes the configuration it is restored with).
 func (s *Series) MarshalBinary() ([]byte, error) {
-	w := make([]byte, 0, 256+4*len(s.base.profile)+8*rankBins)
+	w := make([]byte, 0, 256+4*len(s.base.profile)+4*(rankBins+2*boundedBins))
 	w = append(w, snapshotMagic...)
 	w = append(w, snapshotVersion)
 	w = f64(w, s.last)
@@ -46,8 +48,22 @@ func (s *Series) MarshalBinary() ([]byte, error) {
 	for _, v := range b.profile {
 		w = binary.LittleEndian.AppendUint32(w, math.Float32bits(v))
 	}
+	if wk := b.week; wk != nil {
+		w = append(w, 1)
+		for _, v := range wk.corr {
+			w = binary.LittleEndian.AppendUint32(w, math.Float32bits(v))
+		}
+		w = f64(w, wk.scale.mad)
+		w = f64(w, wk.scale.quantum)
+		w = binary.LittleEndian.AppendUint32(w, wk.scale.n)
+		w = f64(w, wk.err)
+		w = binary.LittleEndian.AppendUint32(w, wk.pts)
+	} else {
+		w = append(w, 0)
+	}
 	w = f64(w, s.cal.short)
-	for _, h := range []*rankHist{&s.cal.point, &s.cal.avg} {
+	w = f64(w, s.cal.drift)
+	for _, h := range []*rankHist{&s.cal.point, &s.cal.avg, &s.cal.driftRanks} {
 		for _, c := range h.counts {
 			w = binary.LittleEndian.AppendUint32(w, math.Float32bits(c))
 		}
@@ -137,8 +153,35 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	if b.profile != nil && periodNs != b.periodNs {
 		b.profile, b.bucketNs, b.seasonPts, b.steps = nil, 0, 0, 0
 	}
+	if r.take(1)[0] == 1 {
+		var wk weekly
+		for i := range wk.corr {
+			wk.corr[i] = math.Float32frombits(r.u32())
+			if math.IsInf(float64(wk.corr[i]), 0) { // NaN marks an unvisited bucket
+				r.err = fmt.Errorf("%w: infinite weekly correction", ErrCorruptSnapshot)
+			}
+		}
+		wk.scale.mad = r.f64(true)
+		wk.scale.quantum = r.f64(true)
+		wk.scale.n = r.u32()
+		wk.err = r.f64(true)
+		wk.pts = r.u32()
+		// Kept only beside the daily profile it corrects, in SeasonAuto.
+		if b.profile != nil && b.mode == SeasonAuto && b.minStep > 0 {
+			fresh := newWeekly(b.minStep)
+			wk.alpha, wk.minPts = fresh.alpha, fresh.minPts
+			b.week = &wk
+		}
+	}
+	if b.week == nil && b.profile != nil && b.mode == SeasonAuto && b.minStep > 0 {
+		wk := newWeekly(b.minStep) // a snapshot made without one
+		b.week = &wk
+	}
 	s.cal.short = r.f64(true)
-	for _, h := range []*rankHist{&s.cal.point, &s.cal.avg} {
+	if s.cal.drift = r.f64(false); math.Abs(s.cal.drift) > driftClip {
+		r.err = fmt.Errorf("%w: drift %v beyond its clip", ErrCorruptSnapshot, s.cal.drift)
+	}
+	for _, h := range []*rankHist{&s.cal.point, &s.cal.avg, &s.cal.driftRanks} {
 		for i := range h.counts {
 			h.counts[i] = math.Float32frombits(r.u32())
 			if c := h.counts[i]; c < 0 || c != c || math.IsInf(float64(c), 0) {
@@ -150,7 +193,7 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 		if h.weight < 1 || h.weight > rankRescale*h.growth {
 			r.err = fmt.Errorf("%w: invalid weight", ErrCorruptSnapshot)
 		}
-		h.top = rankBins - 1
+		h.top = uint8(len(h.counts) - 1)
 		h.settleTop()
 	}
 	if s.sup.left = r.u32(); s.sup.left > s.sup.horizon {
