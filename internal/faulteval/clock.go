@@ -47,6 +47,11 @@ func (c *Clock) End(wall, sim time.Time) {
 	c.end = &anchor{wall, sim}
 }
 
+// Ended reports whether the simulation had stopped by wall time wall.
+func (c *Clock) Ended(wall time.Time) bool {
+	return c.end != nil && !wall.Before(c.end.wall)
+}
+
 // Start returns the wall and simulated times at which the run began.
 func (c *Clock) Start() (wall, sim time.Time) { return c.wallStart, c.simStart }
 
@@ -57,7 +62,7 @@ func (c *Clock) Nominal(wall time.Time) time.Time {
 
 // Sim maps a wall-clock time to simulated time.
 func (c *Clock) Sim(wall time.Time) time.Time {
-	if c.end != nil && !wall.Before(c.end.wall) {
+	if c.Ended(wall) {
 		return c.end.sim
 	}
 	// The last anchor at or before wall (the start anchor when wall is

@@ -37,4 +37,7 @@ func TestClockAnchorsAndEnd(t *testing.T) {
 	assert.Equal(t, sim0.Add(29*time.Minute), c.Sim(wall0.Add(30*time.Second)))
 	assert.Equal(t, sim0.Add(29*time.Minute), c.Sim(wall0.Add(time.Hour)), "nothing is simulated after the end")
 	assert.Equal(t, sim0.Add(24*time.Minute+30*time.Second), c.Sim(wall0.Add(25*time.Second)))
+	assert.False(t, c.Ended(wall0.Add(30*time.Second-time.Nanosecond)))
+	assert.True(t, c.Ended(wall0.Add(30*time.Second)))
+	assert.False(t, NewClock(wall0, sim0, 60).Ended(wall0.Add(time.Hour)), "a clock without an end never ends")
 }

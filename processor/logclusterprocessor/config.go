@@ -47,6 +47,10 @@ type Config struct {
 	// SnapshotInterval is how often templates are saved to Storage; they are
 	// also saved at shutdown.
 	SnapshotInterval time.Duration `mapstructure:"snapshot_interval"`
+	// LearningPeriod: a partition that starts empty (nothing restored from
+	// Storage) learns for this long; templates it creates meanwhile are its
+	// usual patterns and are not marked new. 0 marks every template new.
+	LearningPeriod time.Duration `mapstructure:"learning_period"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -117,6 +121,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s and %s must differ (both %q)", other, key, v))
 		}
 		names[v] = key
+	}
+	if c.LearningPeriod < 0 {
+		errs = append(errs, fmt.Errorf("learning_period must not be negative (got %s)", c.LearningPeriod))
 	}
 	if c.Storage != nil && c.SnapshotInterval <= 0 {
 		errs = append(errs, fmt.Errorf("snapshot_interval must be positive when storage is set (got %s)", c.SnapshotInterval))

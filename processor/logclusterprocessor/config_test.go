@@ -47,6 +47,7 @@ func TestLoadConfig(t *testing.T) {
 		Attributes:          AttributesConfig{Template: "tmpl", TemplateID: "tmpl.id", Params: "tmpl.params", New: "tmpl.new"},
 		Storage:             &storage,
 		SnapshotInterval:    30 * time.Second,
+		LearningPeriod:      15 * time.Minute,
 	}
 	assert.Equal(t, want, c)
 }
@@ -58,6 +59,7 @@ func TestBadConfigs(t *testing.T) {
 		{"bad_mask", `masks[0].pattern is not a valid regular expression (got "(")`},
 		{"bad_attributes", `attributes.template and attributes.template_id must differ (both "log.record.template")`},
 		{"bad_interval", "snapshot_interval must be positive when storage is set (got 0s)"},
+		{"bad_learning", "learning_period must not be negative (got -1m0s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

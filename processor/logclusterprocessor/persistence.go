@@ -70,6 +70,7 @@ func (s *persistence) restore(ctx context.Context) {
 	}
 	s.p.mu.Lock()
 	s.p.parts = parts
+	clear(s.p.learnUntil) // restored partitions know their patterns
 	s.p.mu.Unlock()
 	s.p.logger.Info("restored templates", zap.Int("partitions", len(parts)))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -38,6 +39,10 @@ type logClusterProcessor struct {
 	// serialise on one another; this lock only guards the map.
 	mu    sync.RWMutex
 	parts map[string]*drain.Miner
+	// learnUntil is when each partition created empty stops learning
+	// (LearningPeriod); restored partitions have no entry.
+	learnUntil map[string]time.Time
+	now        func() time.Time
 
 	store *persistence
 }
@@ -63,7 +68,7 @@ func newProcessor(set processor.Settings, cfg *Config) (*logClusterProcessor, er
 	}
 	p := &logClusterProcessor{
 		cfg: cfg, drainCfg: dc, logger: set.Logger, tel: tel, id: set.ID,
-		parts: map[string]*drain.Miner{},
+		parts: map[string]*drain.Miner{}, learnUntil: map[string]time.Time{}, now: time.Now,
 	}
 	err = tel.RegisterLogclusterClustersActiveCallback(func(_ context.Context, o metric.Int64Observer) error {
 		o.Observe(int64(p.activeClusters()))
@@ -107,28 +112,32 @@ func (p *logClusterProcessor) partitionName(res pcommon.Resource) string {
 }
 
 // miner returns the partition's miner, creating it under the map's write
-// lock; overflow reports that the partition limit routed it elsewhere.
-func (p *logClusterProcessor) miner(name string) (m *drain.Miner, overflow bool) {
+// lock; overflow reports that the partition limit routed it elsewhere, and
+// learnUntil is the end of the partition's learning period (zero if none).
+func (p *logClusterProcessor) miner(name string) (m *drain.Miner, learnUntil time.Time, overflow bool) {
 	p.mu.RLock()
-	m = p.parts[name]
+	m, learnUntil = p.parts[name], p.learnUntil[name]
 	p.mu.RUnlock()
 	if m != nil {
-		return m, false
+		return m, learnUntil, false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if m = p.parts[name]; m != nil {
-		return m, false
+		return m, p.learnUntil[name], false
 	}
 	if len(p.parts) >= p.cfg.MaxPartitions {
 		name, overflow = overflowPartition, true
 		if m = p.parts[name]; m != nil {
-			return m, true
+			return m, p.learnUntil[name], true
 		}
 	}
 	m, _ = drain.New(name, p.drainCfg) // validated in newProcessor
 	p.parts[name] = m
-	return m, overflow
+	if p.cfg.LearningPeriod > 0 {
+		p.learnUntil[name] = p.now().Add(p.cfg.LearningPeriod)
+	}
+	return m, p.learnUntil[name], overflow
 }
 
 // text returns the record's text, or the reason it has none.
@@ -159,10 +168,12 @@ func (p *logClusterProcessor) text(body pcommon.Value) (string, metric.AddOption
 func (p *logClusterProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	var annotated, created, evicted, overflowed int64
 	attrNames := p.cfg.Attributes
+	now := p.now()
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		m, overflow := p.miner(p.partitionName(rl.Resource()))
+		m, learnUntil, overflow := p.miner(p.partitionName(rl.Resource()))
+		learning := now.Before(learnUntil)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
@@ -178,7 +189,9 @@ func (p *logClusterProcessor) processLogs(ctx context.Context, ld plog.Logs) (pl
 				attrs.PutStr(attrNames.Template, r.Template)
 				attrs.PutStr(attrNames.TemplateID, r.ID)
 				if r.Created {
-					attrs.PutBool(attrNames.New, true)
+					if !learning {
+						attrs.PutBool(attrNames.New, true)
+					}
 					created++
 				}
 				if p.cfg.ExtractParams {

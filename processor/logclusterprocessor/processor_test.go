@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
@@ -225,4 +226,33 @@ func TestDecodeContainerCorrupt(t *testing.T) {
 		_, err := decodeContainer(b, createDrainConfig(t))
 		assert.Error(t, err, "%q", b)
 	}
+}
+
+func TestLearningPeriod(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.LearningPeriod = 10 * time.Minute
+	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	now := time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC)
+	p.now = func() time.Time { return now }
+	isNew := func(svc, line string) bool {
+		ld, err := p.processLogs(context.Background(), logs(svc, line))
+		require.NoError(t, err)
+		return str(records(ld)[0], "log.record.template.new") == "true"
+	}
+
+	assert.False(t, isNew("api", "cache miss for key user:1"), "learnt in api's first 10 minutes")
+	now = now.Add(9 * time.Minute)
+	assert.False(t, isNew("api", "payment declined for order 17"), "still learning")
+	now = now.Add(2 * time.Minute)
+	assert.True(t, isNew("api", "circuit breaker opened for upstream db"), "after the period: new")
+	assert.False(t, isNew("api", "cache miss for key user:2"), "a learnt template is known, not new")
+	assert.False(t, isNew("web", "circuit breaker opened for upstream db"), "a partition that appears later learns for its own period")
+	now = now.Add(10 * time.Minute)
+	assert.True(t, isNew("web", "disk full on /var/lib"))
+
+	cfg.LearningPeriod = 0
+	p, err = newProcessor(processortest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	assert.True(t, isNew("api", "cache miss for key user:1"), "without a learning period every template is new")
 }

@@ -21,9 +21,12 @@ import (
 )
 
 const (
-	// minWake bounds the wake-ups per real second in accelerated mode; each
-	// wake-up runs every tick that is due.
-	minWake = 50 * time.Millisecond
+	// minWake bounds the wake-ups per real second in accelerated mode (200
+	// at most); each wake-up runs every tick that is due. It is small so
+	// that a component aggregating on the wall clock (span_metrics flushes)
+	// sees simulated time arrive evenly: with coarse wake-ups a flush holds
+	// one or two wake-ups' worth of data and rates jump by half.
+	minWake = 5 * time.Millisecond
 	// maxBatchItems bounds a batch handed to the pipeline when many ticks
 	// are due at once.
 	maxBatchItems = 20000
