@@ -26,10 +26,12 @@ func TestDefaultRulesFireAndResolve(t *testing.T) {
 	require.NoError(t, h.logs.ConsumeLogs(ctx, errorLog("checkout", "t42", "db timeout after <*> ms", "db timeout after 3000 ms", true, plog.SeverityNumberError)))
 	require.NoError(t, h.logs.ConsumeLogs(ctx, errorLog("checkout", "t43", "user <*> logged in", "user 7 logged in", true, plog.SeverityNumberInfo)))
 	require.NoError(t, h.logs.ConsumeLogs(ctx, errorLog("checkout", "t44", "retry <*>", "retry 1", false, plog.SeverityNumberError)))
+	// A new warning-level template: NewWarningLogTemplate, severity info.
+	require.NoError(t, h.logs.ConsumeLogs(ctx, errorLog("checkout", "t45", "connection pool exhausted after <*> ms", "connection pool exhausted after 950 ms", true, plog.SeverityNumberWarn)))
 
 	h.tick(time.Second) // the groups open: group_wait 1s starts
 	h.tick(time.Second)
-	require.Eventually(t, func() bool { return len(s.delivered()) == 2 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(s.delivered()) == 3 }, 5*time.Second, 10*time.Millisecond)
 	msgs := s.delivered()
 	byName := map[string]alertSummary{}
 	for _, m := range msgs {
@@ -48,25 +50,31 @@ func TestDefaultRulesFireAndResolve(t *testing.T) {
 	assert.Equal(t, map[string]string{"alertname": "NewErrorLogTemplate", "severity": "warning", "service": "checkout", "template_id": "t42"}, lg.labels)
 	assert.Equal(t, "New error log pattern in checkout: db timeout after <*> ms", lg.annotations["summary"])
 	assert.Contains(t, lg.annotations["description"], "db timeout after 3000 ms")
+	wn := byName["NewWarningLogTemplate"]
+	assert.Equal(t, map[string]string{"alertname": "NewWarningLogTemplate", "severity": "info", "service": "checkout", "template_id": "t45"}, wn.labels)
+	assert.Equal(t, "New warning log pattern in checkout: connection pool exhausted after <*> ms", wn.annotations["summary"])
 
 	// Decision back to 0: keep_firing_for (2m) holds, then the anomaly resolves.
 	require.NoError(t, h.metrics.ConsumeMetrics(ctx, anomalyPoint("checkout", "http.server.request.duration", "/cart", 0, clock.now())))
 	h.tick(5 * time.Second)
-	assert.Len(t, s.delivered(), 2, "still firing during keep_firing_for")
+	assert.Len(t, s.delivered(), 3, "still firing during keep_firing_for")
 	h.tick(2 * time.Minute)
 	h.tick(5 * time.Second)
-	require.Eventually(t, func() bool { return len(s.delivered()) == 3 }, 5*time.Second, 10*time.Millisecond)
-	res := s.delivered()[2]
+	require.Eventually(t, func() bool { return len(s.delivered()) == 4 }, 5*time.Second, 10*time.Millisecond)
+	res := s.delivered()[3]
 	assert.Equal(t, "resolved", res.Status)
 	assert.Equal(t, "AnomalyDetected", res.Alerts[0].Labels["alertname"])
 	assert.Equal(t, an.fp, res.Alerts[0].Fingerprint)
 
-	// The log alert resolves by its 5m timeout.
+	// The log alerts resolve by their 5m timeout.
 	h.tick(3 * time.Minute)
 	h.tick(5 * time.Second)
-	require.Eventually(t, func() bool { return len(s.delivered()) == 4 }, 5*time.Second, 10*time.Millisecond)
-	assert.Equal(t, "NewErrorLogTemplate", s.delivered()[3].Alerts[0].Labels["alertname"])
-	assert.Equal(t, "resolved", s.delivered()[3].Status)
+	require.Eventually(t, func() bool { return len(s.delivered()) == 6 }, 5*time.Second, 10*time.Millisecond)
+	resolved := map[string]string{}
+	for _, m := range s.delivered()[4:] {
+		resolved[m.Alerts[0].Labels["alertname"]] = m.Status
+	}
+	assert.Equal(t, map[string]string{"NewErrorLogTemplate": "resolved", "NewWarningLogTemplate": "resolved"}, resolved)
 	h.stop()
 }
 

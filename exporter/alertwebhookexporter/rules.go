@@ -104,6 +104,24 @@ func defaultRules(d DefaultRulesConfig) []RuleConfig {
 			},
 			ResolveTimeout: d.LogResolveTimeout,
 		},
+		{
+			// A new warning pattern (a pool running dry, a certificate
+			// about to expire, a fallback taken) is worth knowing about,
+			// at a lower severity than a new error.
+			Name:   "NewWarningLogTemplate",
+			Signal: "logs",
+			Condition: fmt.Sprintf(`attributes[%q] == true and ((severity_number >= SEVERITY_NUMBER_WARN and severity_number < SEVERITY_NUMBER_ERROR) or `+
+				`(severity_number == SEVERITY_NUMBER_UNSPECIFIED and IsMatch(severity_text, "(?i)^(warn|warning)$")))`,
+				d.LogTemplateNewAttribute),
+			Severity:             "info",
+			LabelsFromAttributes: map[string]string{"service": "service.name", "template_id": d.LogTemplateIDAttribute},
+			Annotations: map[string]string{
+				"summary":     `New warning log pattern{{ with .Labels.service }} in {{ . }}{{ end }}: {{ truncate 300 .Template }}`,
+				"description": `First record ({{ .Severity }}): {{ truncate 1000 .Body }}`,
+				"template":    `{{ .Template }}`,
+			},
+			ResolveTimeout: d.LogResolveTimeout,
+		},
 	}
 }
 
