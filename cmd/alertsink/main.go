@@ -1,5 +1,6 @@
 // Command alertsink receives Alertmanager webhook (payload version 4) posts
-// and prints each alert's firing and resolution on one readable line. The
+// and prints each alert's firing and resolution on one readable line, once
+// (re-notifications of a group are not printed again). The
 // demo points the alertwebhook exporter at it; -out keeps every request as
 // a JSON line for later scoring.
 package main // import "github.com/otelcol-aiops/otelcol-aiops/cmd/alertsink"
@@ -40,6 +41,32 @@ type sink struct {
 	mu  sync.Mutex // one request's lines stay together
 	w   io.Writer
 	out io.Writer
+	// shown is the last printed status of each episode: a group's later
+	// notifications repeat its alerts, which are printed only when their
+	// status changes.
+	shown map[string]string
+}
+
+// maxShown bounds shown; past it, the memory of printed episodes restarts.
+const maxShown = 100000
+
+// changed reports whether a's status differs from the one last printed for
+// its episode (fingerprint, or labels, and start), and records it.
+func (s *sink) changed(a alert) bool {
+	key := a.Fingerprint
+	if key == "" {
+		b, _ := json.Marshal(a.Labels) // map keys are sorted
+		key = string(b)
+	}
+	key += "@" + a.StartsAt.UTC().Format(time.RFC3339Nano)
+	if s.shown[key] == a.Status {
+		return false
+	}
+	if s.shown == nil || len(s.shown) >= maxShown {
+		s.shown = map[string]string{}
+	}
+	s.shown[key] = a.Status
+	return true
 }
 
 func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +88,9 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, a := range m.Alerts {
-		fmt.Fprintln(s.w, format(a))
+		if s.changed(a) {
+			fmt.Fprintln(s.w, format(a))
+		}
 	}
 	if m.TruncatedAlerts > 0 {
 		fmt.Fprintf(s.w, "(%d more alerts in group %s were truncated by the sender)\n", m.TruncatedAlerts, m.GroupKey)

@@ -57,9 +57,21 @@ func TestPrintsFiringAndResolved(t *testing.T) {
 			"2026-11-23T14:40:19Z FIRING   HighErrorRate [warning] instance=b:8080 service=checkout | error rate 9% > 5%\n",
 		w.String())
 
-	// -out holds the request as one compact JSON line.
+	// The group's next notification repeats both alerts: nothing new to
+	// print. The firing one resolving is printed.
+	post(t, s, http.MethodPost, mixed)
+	assert.Equal(t, 2, strings.Count(w.String(), "\n"), "a repeated notification prints nothing")
+	post(t, s, http.MethodPost, strings.Replace(strings.Replace(mixed,
+		`"status": "firing",
+     "labels": {"alertname": "HighErrorRate", "instance": "b:8080"`, `"status": "resolved",
+     "labels": {"alertname": "HighErrorRate", "instance": "b:8080"`, 1),
+		`"endsAt": "0001-01-01T00:00:00Z"`, `"endsAt": "2026-11-23T14:45:19Z"`, 1))
+	assert.Equal(t, 3, strings.Count(w.String(), "\n"))
+	assert.Contains(t, w.String(), "2026-11-23T14:45:19Z RESOLVED HighErrorRate [warning] instance=b:8080 service=checkout | error rate 9% > 5% (lasted 5m0s)\n")
+
+	// -out holds every request as one compact JSON line.
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
-	require.Len(t, lines, 1)
+	require.Len(t, lines, 3)
 	var m message
 	require.NoError(t, json.Unmarshal([]byte(lines[0]), &m))
 	assert.Len(t, m.Alerts, 2)
