@@ -16,7 +16,7 @@ GO_SOURCES   := $(shell find . -name '*.go' -not -name '*_test.go' -not -path '.
 export CGO_ENABLED ?= 0
 export GOFLAGS ?= -trimpath
 
-.PHONY: all tools build run demo test test-unit test-e2e test-reliability fuzz bench bench-go bench-eval bench-e2e generate lint lint-full clean
+.PHONY: all tools build run demo run-default test test-unit test-e2e test-reliability fuzz bench bench-go bench-eval bench-e2e bench-capacity generate lint lint-full clean
 
 all: build
 
@@ -37,19 +37,24 @@ build: $(DIST)
 $(DIST): $(BUILDER) builder-config.yaml go.mod go.sum $(GO_SOURCES)
 	$(BUILDER) --config builder-config.yaml
 
-## run: build the distribution and run the default pipeline (host metrics + OTLP -> debug)
-run: build
-	$(DIST) --config examples/default/config.yaml
-
-## demo: the closed loop: microsim faults -> anomaly/logcluster -> alertwebhook
-## -> alerts printed by cmd/alertsink (Ctrl-C stops both)
+## run: build the distribution and run the closed-loop demo: simulated
+## microservices with scripted faults -> span_metrics, log templates ->
+## anomaly -> alertwebhook -> alerts printed by cmd/alertsink (Ctrl-C stops
+## both). The first fault starts one minute in.
 DEMO_DIR ?= $(ROOT)/.cache/demo
-demo: build
+run: build
 	@mkdir -p $(DEMO_DIR)
 	go build -o $(DEMO_DIR)/alertsink ./cmd/alertsink
 	@$(DEMO_DIR)/alertsink -listen 127.0.0.1:9099 -out $(DEMO_DIR)/alerts.jsonl & sink=$$!; \
 	  trap "kill $$sink" EXIT INT TERM; \
 	  DEMO_DIR=$(DEMO_DIR) $(DIST) --config examples/demo/config.yaml
+
+## demo: the same as run
+demo: run
+
+## run-default: the plain pipeline (host metrics + OTLP -> debug)
+run-default: build
+	$(DIST) --config examples/default/config.yaml
 
 ## test: unit tests, then end-to-end tests against the built binaries
 test: lint test-unit test-e2e
@@ -77,6 +82,12 @@ bench-go:
 ## (6 h simulated at 60x, about 6 minutes)
 bench-e2e: build
 	go run ./cmd/aiopsbench e2e -bin $(DIST)
+
+## bench-capacity: ingest per core, RSS at 1,000,000 series and kill -9
+## recovery of the real binary on the demo pipeline (about 20 minutes; not
+## part of bench)
+bench-capacity: build
+	go run ./cmd/aiopsbench capacity -bin $(DIST)
 
 bench-eval:
 	go run ./cmd/aiopsbench loghub -data $(DATASETS)/loghub2k

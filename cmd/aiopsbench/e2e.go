@@ -21,13 +21,22 @@ package main
 // times more simulated time than the demo intends (a 5 s flush at 360x is 30
 // simulated minutes). The overlay therefore divides each of them by speed
 // so that they keep the demo's values in simulated time (with small floors
-// that bound the collector's wake-ups); see e2eOverlay.
+// that bound the collector's wake-ups); see e2eOverlay. The receiver steps
+// in 100 ms ticks, so that simulated time reaches those flushes evenly
+// (0.3 s per 5 ms wake-up at 60x) rather than in steps that make
+// per-flush counts jump.
+//
+// Learning: the demo learns for under a minute so that `make run` shows a
+// fault soon. A deployment that is evaluated over hours is given what an
+// operator gives a new one: the random schedule's fault-free first 15
+// minutes are declared its learning period (logcluster learning_period,
+// anomaly warm_up of 15 minutes of 5 s points). Alerts in those minutes
+// still count as false positives.
 //
 // Speed: the default is 60, not 360. At 60x every scaled timer stays above
 // its floor, so the pipeline sees the demo's 5 s flushes and 1 s evaluation
-// ticks in simulated time, and the receiver's 50 ms minimum wake-up batches
-// 3 simulated seconds. At 360x the floors win (7.2 s flushes, 3.6 s ticks)
-// and each batch covers 18 simulated seconds, which coarsens time to alert
+// ticks in simulated time. At 360x the floors win (7.2 s flushes, 3.6 s
+// ticks) and each wake-up covers 1.8 simulated seconds, which coarsens time to alert
 // and changes what the detectors see; -speed 360 still works for a quick
 // look (a 6 h run in about a minute).
 //
@@ -86,6 +95,10 @@ var e2eStartTime = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 // other, reported separately as well.
 const e2eWarmup = 15 * time.Minute
 
+// e2eMetricInterval is how often the demo pipeline's metrics arrive (the
+// span_metrics flush), to turn e2eWarmup into the anomaly warm_up in points.
+const e2eMetricInterval = 5 * time.Second
+
 // e2eOptions are the flags.
 type e2eOptions struct {
 	duration time.Duration
@@ -123,6 +136,10 @@ func runE2E(args []string) error {
 	}
 	if o.config == "" {
 		o.config = filepath.Join(root, "examples", "demo", "config.yaml")
+	}
+	// The collector runs in the run's folder.
+	if o.config, err = filepath.Abs(o.config); err != nil {
+		return err
 	}
 	if o.bin == "" {
 		if o.bin, err = defaultBinary(root); err != nil {
@@ -185,37 +202,11 @@ func runLoop(ctx context.Context, o e2eOptions, dir string) (*e2eRun, error) {
 		return nil, err
 	}
 	logPath := filepath.Join(dir, "collector.log")
-	logFile, err := os.Create(logPath)
+	col, err := startCollector(o.bin, []string{"--config", o.config, "--config", overlay}, nil, dir, logPath)
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
-
-	cmd := exec.Command(o.bin, "--config", o.config, "--config", overlay)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	began := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", o.bin, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stopped := false
-	stopCollector := func() error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-exited:
-			return err
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			return errors.Join(errors.New("collector did not stop within 30s of SIGTERM; killed"), <-exited)
-		}
-	}
-	defer func() { _ = stopCollector() }()
+	defer func() { _ = col.stop() }()
 
 	// The simulation should take duration/speed of wall time; allow a slow
 	// machine three times that before giving up on reaching the end.
@@ -226,9 +217,8 @@ func runLoop(ctx context.Context, o e2eOptions, dir string) (*e2eRun, error) {
 		select {
 		case <-ctx.Done():
 			return nil, errors.New("interrupted")
-		case err := <-exited:
-			stopped = true
-			return nil, fmt.Errorf("collector exited early (%v); its log:\n%s", err, tail(logPath, 4000))
+		case <-col.done():
+			return nil, fmt.Errorf("collector exited early (%v); its log:\n%s", col.exitErr(), tail(logPath, 4000))
 		case <-time.After(200 * time.Millisecond):
 		}
 		reached = fileContains(logPath, msgReachedEnd)
@@ -240,12 +230,12 @@ func runLoop(ctx context.Context, o e2eOptions, dir string) (*e2eRun, error) {
 	if reached {
 		time.Sleep(drainTime(o.speed))
 	}
-	if err := stopCollector(); err != nil && !isSignalExit(err) {
+	if err := col.stop(); err != nil && !isSignalExit(err) {
 		fmt.Fprintf(os.Stderr, "aiopsbench e2e: collector exit: %v\n", err)
 	}
-	run := &e2eRun{wall: time.Since(began), dir: dir}
+	run := &e2eRun{wall: time.Since(col.began), dir: dir}
 	if !reached {
-		run.notes = append(run.notes, fmt.Sprintf("the simulation did not reach its end within %s of wall time; scored what was produced", time.Since(began).Round(time.Second)))
+		run.notes = append(run.notes, fmt.Sprintf("the simulation did not reach its end within %s of wall time; scored what was produced", time.Since(col.began).Round(time.Second)))
 	}
 
 	clock, simEnd, err := readClock(logPath, o, reached)
@@ -269,10 +259,13 @@ func runLoop(ctx context.Context, o e2eOptions, dir string) (*e2eRun, error) {
 		}
 		run.faults = append(run.faults, f)
 	}
-	var bad int
-	run.alerts, bad = sink.episodes(clock)
+	var bad, late int
+	run.alerts, bad, late = sink.episodes(clock)
 	if bad > 0 {
 		run.notes = append(run.notes, fmt.Sprintf("%d alerts had an implausible startsAt; their receipt time was used", bad))
+	}
+	if late > 0 {
+		run.notes = append(run.notes, fmt.Sprintf("%d alerts started after the simulation stopped (its traffic ending) and are not scored", late))
 	}
 	if n := sink.rejected(); n > 0 {
 		run.notes = append(run.notes, fmt.Sprintf("the sink rejected %d malformed requests", n))
@@ -306,6 +299,7 @@ receivers:
   microsim:
     seed: %d
     speed: %g
+    tick: 100ms
     start_time: %s
     duration: %s
     fault_schedule: random
@@ -316,6 +310,13 @@ receivers:
 connectors:
   span_metrics:
     metrics_flush_interval: %s
+processors:
+  batch/templates:
+    timeout: %s
+  logcluster:
+    learning_period: %s
+  anomaly:
+    warm_up: %d
 exporters:
   alertwebhook:
     evaluation_interval: %s
@@ -342,8 +343,9 @@ service:
       level: none
 `, q(o.config), o.seed, o.speed, e2eStartTime.Format(time.RFC3339), o.duration, e2eWarmup, q(truthPath),
 		d(5*time.Second, 20*time.Millisecond),
+		d(5*time.Second, 20*time.Millisecond), d(e2eWarmup, 0), int(e2eWarmup/e2eMetricInterval),
 		d(time.Second, 10*time.Millisecond), d(15*time.Minute, time.Second),
-		d(2*time.Minute, 0), d(5*time.Minute, 0),
+		d(time.Minute, 0), d(5*time.Minute, 0),
 		q(sinkURL), d(5*time.Second, 0), d(30*time.Second, 10*time.Millisecond), d(4*time.Hour, time.Second),
 		healthPort)
 	return b.String()
@@ -520,7 +522,10 @@ func (s *alertSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // episodes maps the alerts to simulated time. A startsAt that is not a
 // plausible wall time of this run (before the start, or after the receipt)
 // is replaced by the receipt time; bad counts those.
-func (s *alertSink) episodes(clock *faulteval.Clock) (out []faulteval.Alert, bad int) {
+//
+// Alerts that started after the simulation stopped are left out (counted in
+// late): they answer the traffic ending, which is the harness's doing.
+func (s *alertSink) episodes(clock *faulteval.Clock) (out []faulteval.Alert, bad, late int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	wallStart, _ := clock.Start()
@@ -529,9 +534,13 @@ func (s *alertSink) episodes(clock *faulteval.Clock) (out []faulteval.Alert, bad
 		if at.Before(wallStart.Add(-time.Second)) || at.After(a.receivedAt.Add(time.Second)) {
 			at, bad = a.receivedAt, bad+1
 		}
+		if clock.Ended(at) {
+			late++
+			continue
+		}
 		out = append(out, faulteval.Alert{ID: a.id, Labels: a.labels, FiredAt: clock.Sim(at)})
 	}
-	return out, bad
+	return out, bad, late
 }
 
 func (s *alertSink) rejected() int {

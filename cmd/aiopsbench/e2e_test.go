@@ -23,8 +23,10 @@ func TestE2EOverlayScalesTimers(t *testing.T) {
 		"seed: 7", "speed: 60", "start_time: 2026-01-05T00:00:00Z", "duration: 6h0m0s", "warmup: 15m0s",
 		"metrics_flush_interval: 83ms", // 5 s simulated
 		"evaluation_interval: 17ms",    // 1 s simulated
-		"anomaly_keep_firing_for: 2s",  // 2 min simulated
+		"anomaly_keep_firing_for: 1s",  // 1 min simulated
 		"group_interval: 500ms",        // 30 s simulated
+		"tick: 100ms", "timeout: 83ms", // batch/templates: 5 s simulated
+		"learning_period: 15s", "warm_up: 180", // the schedule's 15 fault-free minutes
 		`endpoint: "http://127.0.0.1:1234/"`, "endpoint: 127.0.0.1:4321", "level: none",
 	} {
 		assert.Contains(t, y, want)
@@ -105,11 +107,19 @@ func TestE2EAlertSinkEpisodes(t *testing.T) {
 
 	wallStart := now.Add(-10 * time.Second)
 	clock := newTestClock(wallStart)
-	alerts, bad := s.episodes(clock)
+	alerts, bad, late := s.episodes(clock)
 	require.Len(t, alerts, 3)
 	assert.Equal(t, 1, bad, "a startsAt after the receipt is implausible")
+	assert.Zero(t, late)
 	assert.Equal(t, e2eStartTime.Add(8*time.Minute), alerts[0].FiredAt, "8 s of wall time at 60x")
 	assert.Equal(t, "cart", alerts[0].Labels["service"])
+
+	// Once the simulation has stopped, new alerts answer its traffic
+	// ending: not scored.
+	clock.End(now.Add(-time.Second), e2eStartTime.Add(9*time.Minute))
+	alerts, _, late = s.episodes(clock)
+	assert.Len(t, alerts, 1, "only the episode that started before the end")
+	assert.Equal(t, 2, late)
 
 	out := filepath.Join(t.TempDir(), "alerts.jsonl")
 	require.NoError(t, s.save(out))

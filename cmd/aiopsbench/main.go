@@ -4,6 +4,7 @@
 //	aiopsbench loghub -data DIR [-json]
 //	aiopsbench nab -data DIR -labels FILE [-profiles FILE] [-json]
 //	aiopsbench e2e [-duration 6h] [-speed 60] [-seed N] [-json] [-bin PATH]
+//	aiopsbench capacity [-only ingest,memory,recovery] [-json] [-bin PATH]
 package main
 
 import (
