@@ -108,10 +108,13 @@ func (t *table) expire(cutoff int64) int {
 // just turned active. It turns on with the reported score (after episode
 // suppression, so one episode starts one alarm) and clears on the
 // unsuppressed one, so that it stays on as long as the deviation lasts
-// rather than only for the point that raised it.
+// rather than only for the point that raised it. An unsuppressed score
+// halfway from on to 1 (0.725 for 0.45: p ~ 2.5e-6) also turns it on: a
+// marginal alarm must not hide a large change that follows it within the
+// detector's hold-off.
 func (s *series) decide(score, unsuppressed, on, off float64, clearPoints int) (active, started bool) {
 	switch {
-	case score >= on:
+	case score >= on || unsuppressed >= breakThrough(on):
 		s.below = 0
 		if !s.active {
 			s.active = true
@@ -127,3 +130,7 @@ func (s *series) decide(score, unsuppressed, on, off float64, clearPoints int) (
 	}
 	return s.active, false
 }
+
+// breakThrough is the unsuppressed score that turns a decision on during
+// the detector's episode hold-off.
+func breakThrough(on float64) float64 { return on + (1-on)/2 }

@@ -143,8 +143,9 @@ func TestSnapshotCorruptStartsEmpty(t *testing.T) {
 	assert.True(t, ok)
 }
 
-// Hand-worked hysteresis: on at the suppressed score, held while the
-// unsuppressed score stays at or above clear, off after 2 points below.
+// Hand-worked hysteresis: on at the suppressed score (or at an unsuppressed
+// one halfway from the threshold to 1), held while the unsuppressed score
+// stays at or above clear, off after 2 points below.
 func TestDecideHysteresis(t *testing.T) {
 	var s series
 	steps := []struct {
@@ -156,6 +157,10 @@ func TestDecideHysteresis(t *testing.T) {
 		{0.1, 0.5, true, false}, // suppressed, but the deviation lasts
 		{0.05, 0.2, true, false},
 		{0.1, 0.4, true, false}, // back above clear: the count restarts
+		{0.05, 0.2, true, false},
+		{0.05, 0.2, false, false},
+		{0.1, 0.7, false, false}, // held off, below the break-through (0.725)
+		{0.17, 0.88, true, true}, // held off, but far beyond: a new alarm
 		{0.05, 0.2, true, false},
 		{0.05, 0.2, false, false},
 	}
