@@ -3,14 +3,12 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -623,27 +621,18 @@ func scrapeSamples(t *testing.T, url string) promSamples {
 }
 
 // sum adds the values of the samples of metric name (with or without the
-// _total suffix) whose labels contain label.
+// _total suffix) whose labels include label, written k="v" (empty: any);
+// 0 when the scrape does not parse.
 func (s promSamples) sum(name, label string) float64 {
-	total := 0.0
-	for _, l := range s {
-		sp := strings.LastIndexByte(l, ' ')
-		if sp < 0 {
-			continue
-		}
-		series := l[:sp]
-		n := series
-		if i := strings.IndexByte(series, '{'); i >= 0 {
-			n = series[:i]
-		}
-		if (n != name && n != name+"_total") || !strings.Contains(series, label) {
-			continue
-		}
-		if v, err := strconv.ParseFloat(l[sp+1:], 64); err == nil {
-			total += v
-		}
+	parsed, err := e2e.ParsePromText(strings.Join(s, "\n"))
+	if err != nil {
+		return 0
 	}
-	return total
+	var match map[string]string
+	if k, v, ok := strings.Cut(label, "="); ok {
+		match = map[string]string{k: strings.Trim(v, `"`)}
+	}
+	return parsed.Sum(name, match)
 }
 
 // grep returns the samples whose line starts with one of prefixes, for logs.
@@ -663,19 +652,9 @@ func (s promSamples) grep(prefixes ...string) string {
 // procStatusKiB reads a kB field (VmRSS, VmHWM) of /proc/<pid>/status.
 func procStatusKiB(t *testing.T, pid int, field string) int {
 	t.Helper()
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	kib, err := e2e.ProcStatusKiB(pid, field)
 	require.NoError(t, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kib, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			require.NoError(t, err)
-			return kib
-		}
-	}
-	t.Fatalf("no %s in /proc/%d/status", field, pid)
-	return 0
+	return int(kib)
 }
 
 // rssWatch samples VmRSS every 100 ms, to report the peak while running.
@@ -693,17 +672,12 @@ func watchRSS(t *testing.T, pid int) *rssWatch {
 			case <-done:
 				return
 			case <-tick.C:
-				data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+				kib, err := e2e.ProcStatusKiB(pid, "VmRSS")
 				if err != nil {
 					return
 				}
-				for _, l := range strings.Split(string(data), "\n") {
-					if rest, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-						kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-						if kib > w.peak.Load() {
-							w.peak.Store(kib)
-						}
-					}
+				if kib > w.peak.Load() {
+					w.peak.Store(kib)
 				}
 			}
 		}

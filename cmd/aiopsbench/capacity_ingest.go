@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 )
 
 // ingestOptions are the ingest flags.
@@ -112,18 +114,18 @@ var refusedPrefixes = []string{
 	"otelcol_receiver_refused_", "otelcol_receiver_failed_", "otelcol_processor_memory_limiter_refused_",
 }
 
-func acceptedItems(m selfMetrics) float64 {
+func acceptedItems(m e2e.PromSamples) float64 {
 	total := 0.0
 	for _, name := range acceptedNames {
-		total += m.sum(name, map[string]string{"receiver": "otlp"})
+		total += m.Sum(name, map[string]string{"receiver": "otlp"})
 	}
 	return total
 }
 
-func refusedItems(m selfMetrics) float64 {
+func refusedItems(m e2e.PromSamples) float64 {
 	total := 0.0
 	for _, p := range refusedPrefixes {
-		total += m.sumPrefix(p)
+		total += m.SumPrefix(p)
 	}
 	return total
 }
@@ -228,7 +230,7 @@ func (st ingestStep) run(ctx context.Context, rate float64, hold time.Duration) 
 		Accepted:     (acceptedItems(after) - acceptedItems(before)) / elapsed,
 		Refused:      refusedItems(after) - refusedItems(before),
 		Missed:       missed,
-		CollectorCPU: (after.sum("otelcol_process_cpu_seconds", nil) - before.sum("otelcol_process_cpu_seconds", nil)) / elapsed,
+		CollectorCPU: (after.Sum("otelcol_process_cpu_seconds", nil) - before.Sum("otelcol_process_cpu_seconds", nil)) / elapsed,
 		LoadCPU:      (selfCPUSeconds() - cpu0) / elapsed,
 		P50ms:        percentile(lats, 0.5),
 		P99ms:        percentile(lats, 0.99),

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 )
 
 // benchInstance is one configured collector of the capacity benchmark: its
@@ -69,8 +71,8 @@ func (b *benchInstance) otlpBase() string {
 	return fmt.Sprintf("http://127.0.0.1:%d", b.ports.otlp)
 }
 
-func (b *benchInstance) selfMetrics() (selfMetrics, error) {
-	return scrapeSelfMetrics(fmt.Sprintf("http://127.0.0.1:%d/metrics", b.ports.telemetry))
+func (b *benchInstance) selfMetrics() (e2e.PromSamples, error) {
+	return e2e.ScrapeProm(fmt.Sprintf("http://127.0.0.1:%d/metrics", b.ports.telemetry))
 }
 
 // forceGC asks the pprof extension for a heap profile with gc=1, which runs

@@ -19,6 +19,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 )
 
 // memoryOptions are the memory flags.
@@ -80,13 +82,13 @@ func runMemory(ctx context.Context, env *capacityEnv, o memoryOptions) (*memoryR
 
 	// The last requests are answered after the processor has the series;
 	// wait until the gauge shows all of them (or stops moving).
-	var m selfMetrics
+	var m e2e.PromSamples
 	prev := -1.0
 	for deadline := time.Now().Add(2 * time.Minute); ; {
 		if m, err = inst.selfMetrics(); err != nil {
 			return nil, err
 		}
-		n := m.sum("otelcol_anomaly_series_active", nil)
+		n := m.Sum("otelcol_anomaly_series_active", nil)
 		if n >= float64(o.series) || n == prev || time.Now().After(deadline) {
 			break
 		}
@@ -100,11 +102,11 @@ func runMemory(ctx context.Context, env *capacityEnv, o memoryOptions) (*memoryR
 	if m, err = inst.selfMetrics(); err != nil {
 		return nil, err
 	}
-	res.Tracked = m.sum("otelcol_anomaly_series_active", nil)
-	res.Evicted = m.sum("otelcol_anomaly_series_evicted", nil)
-	res.Rejected = m.sum("otelcol_anomaly_points_rejected", nil)
+	res.Tracked = m.Sum("otelcol_anomaly_series_active", nil)
+	res.Evicted = m.Sum("otelcol_anomaly_series_evicted", nil)
+	res.Rejected = m.Sum("otelcol_anomaly_points_rejected", nil)
 	res.RSSMiB, res.HeapMiB = kibToMiB(loaded.rssKiB), loaded.heap/(1<<20)
-	hwm, err := procStatusKiB(col.pid(), "VmHWM")
+	hwm, err := e2e.ProcStatusKiB(col.pid(), "VmHWM")
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +142,7 @@ func settledMemory(ctx context.Context, inst *benchInstance, col *collectorRun, 
 		return memorySample{}, fmt.Errorf("collector exited (%v); its log:\n%s", col.exitErr(), tail(col.logPath, 4000))
 	case <-time.After(settle):
 	}
-	rss, err := procStatusKiB(col.pid(), "VmRSS")
+	rss, err := e2e.ProcStatusKiB(col.pid(), "VmRSS")
 	if err != nil {
 		return memorySample{}, err
 	}

@@ -162,8 +162,8 @@ func measureRestart(ctx context.Context, inst *benchInstance, col *collectorRun,
 	if err != nil {
 		return c, err
 	}
-	c.RestoredSeries = m.sum("otelcol_anomaly_series_active", nil)
-	c.RestoredTemplates = m.sum("otelcol_logcluster_clusters_active", nil)
+	c.RestoredSeries = m.Sum("otelcol_anomaly_series_active", nil)
+	c.RestoredTemplates = m.Sum("otelcol_logcluster_clusters_active", nil)
 	return c, nil
 }
 
@@ -247,7 +247,7 @@ func loadRecoveryState(ctx context.Context, inst *benchInstance, o recoveryOptio
 		if err != nil {
 			return err
 		}
-		s, t := m.sum("otelcol_anomaly_series_active", nil), m.sum("otelcol_logcluster_clusters_active", nil)
+		s, t := m.Sum("otelcol_anomaly_series_active", nil), m.Sum("otelcol_logcluster_clusters_active", nil)
 		if s >= float64(o.series) && t >= float64(o.templates) {
 			return nil
 		}

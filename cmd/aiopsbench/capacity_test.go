@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"gopkg.in/yaml.v3"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 )
 
 // step is one outcome fed to a ramp.
@@ -135,53 +137,6 @@ func TestPercentileAndMedian(t *testing.T) {
 	assert.Equal(t, 3.0, median([]float64{5, 1, 3}))
 	assert.Equal(t, 2.5, median([]float64{4, 1, 3, 2}))
 	assert.Zero(t, median(nil))
-}
-
-const promText = `# HELP otelcol_receiver_accepted_spans Spans accepted.
-# TYPE otelcol_receiver_accepted_spans counter
-otelcol_receiver_accepted_spans_total{receiver="otlp",transport="http"} 1200
-otelcol_receiver_accepted_spans_total{receiver="other",transport="grpc"} 7
-otelcol_receiver_refused_spans_total{receiver="otlp",transport="http"} 3
-otelcol_processor_memory_limiter_refused_metric_points{processor="memory_limiter"} 4 1700000000000
-otelcol_anomaly_series_active{otel_scope_name="x",note="a \"quoted\", value\\"} 1e+06
-otelcol_process_cpu_seconds 12.5
-`
-
-func TestParseSelfMetrics(t *testing.T) {
-	m, err := parseSelfMetrics(promText)
-	require.NoError(t, err)
-	require.Len(t, m, 6)
-	assert.Equal(t, 1207.0, m.sum("otelcol_receiver_accepted_spans", nil), "with or without _total")
-	assert.Equal(t, 1200.0, m.sum("otelcol_receiver_accepted_spans", map[string]string{"receiver": "otlp"}))
-	assert.Equal(t, 7.0, refusedItems(m))
-	assert.Equal(t, 1e6, m.sum("otelcol_anomaly_series_active", map[string]string{"note": `a "quoted", value\`}))
-	assert.Equal(t, 12.5, m.sum("otelcol_process_cpu_seconds", nil))
-	assert.Equal(t, 1200.0, acceptedItems(m))
-
-	for _, bad := range []string{"lonely_name", `x{a="b" 1`, "x 1 2 3", "x abc", `x{a=b} 1`} {
-		_, err := parseSelfMetrics(bad)
-		assert.Error(t, err, bad)
-	}
-}
-
-const procStatus = `Name:	otelcol-aiops
-VmPeak:	 2629084 kB
-VmHWM:	  412332 kB
-VmRSS:	  398120 kB
-Threads:	12
-`
-
-func TestParseStatusKiB(t *testing.T) {
-	rss, err := parseStatusKiB(procStatus, "VmRSS")
-	require.NoError(t, err)
-	assert.Equal(t, int64(398120), rss)
-	hwm, err := parseStatusKiB(procStatus, "VmHWM")
-	require.NoError(t, err)
-	assert.Equal(t, int64(412332), hwm)
-	_, err = parseStatusKiB(procStatus, "VmSwap")
-	assert.Error(t, err)
-	_, err = parseStatusKiB(procStatus, "Threads")
-	assert.Error(t, err, "a field not in kB is not a memory size")
 }
 
 func TestBenchPipelinesFromTheDemo(t *testing.T) {
@@ -377,4 +332,15 @@ func TestParseHeapAlloc(t *testing.T) {
 	assert.Equal(t, 2048.0, v)
 	_, err = parseHeapAlloc("heap profile: 0: 0 [0: 0] @ heap/1048576\n")
 	assert.Error(t, err)
+}
+
+func TestAcceptedAndRefusedItems(t *testing.T) {
+	m, err := e2e.ParsePromText(`otelcol_receiver_accepted_spans_total{receiver="otlp",transport="http"} 1200
+otelcol_receiver_accepted_spans_total{receiver="other",transport="grpc"} 7
+otelcol_receiver_refused_spans_total{receiver="otlp",transport="http"} 3
+otelcol_processor_memory_limiter_refused_metric_points{processor="memory_limiter"} 4 1700000000000
+`)
+	require.NoError(t, err)
+	assert.Equal(t, 1200.0, acceptedItems(m), "only the otlp receiver's")
+	assert.Equal(t, 7.0, refusedItems(m))
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -10,18 +10,19 @@ import (
 	"time"
 )
 
-// selfMetrics is one scrape of the collector's own Prometheus endpoint
-// (service.telemetry.metrics with a pull reader).
-type selfMetrics []promSample
+// PromSamples are the samples of one Prometheus text exposition, such as a
+// scrape of the collector's own telemetry (service.telemetry.metrics with a
+// pull reader).
+type PromSamples []PromSample
 
-type promSample struct {
-	name   string
-	labels map[string]string
-	value  float64
+type PromSample struct {
+	Name   string
+	Labels map[string]string
+	Value  float64
 }
 
-// scrapeSelfMetrics fetches and parses url.
-func scrapeSelfMetrics(url string) (selfMetrics, error) {
+// ScrapeProm fetches and parses url.
+func ScrapeProm(url string) (PromSamples, error) {
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get(url)
 	if err != nil {
@@ -35,14 +36,14 @@ func scrapeSelfMetrics(url string) (selfMetrics, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseSelfMetrics(string(body))
+	return ParsePromText(string(body))
 }
 
-// parseSelfMetrics reads the Prometheus text exposition format: one sample
+// ParsePromText reads the Prometheus text exposition format: one sample
 // per line, `name{label="value",...} value [timestamp]`; comments and blank
 // lines are skipped.
-func parseSelfMetrics(text string) (selfMetrics, error) {
-	var out selfMetrics
+func ParsePromText(text string) (PromSamples, error) {
+	var out PromSamples
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -50,7 +51,7 @@ func parseSelfMetrics(text string) (selfMetrics, error) {
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		s, err := parsePromSample(line)
+		s, err := parsePromLine(line)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -59,17 +60,17 @@ func parseSelfMetrics(text string) (selfMetrics, error) {
 	return out, sc.Err()
 }
 
-func parsePromSample(line string) (promSample, error) {
-	s := promSample{labels: map[string]string{}}
+func parsePromLine(line string) (PromSample, error) {
+	s := PromSample{Labels: map[string]string{}}
 	i := strings.IndexAny(line, "{ ")
 	if i <= 0 {
 		return s, fmt.Errorf("no value in %q", line)
 	}
-	s.name = line[:i]
+	s.Name = line[:i]
 	rest := line[i:]
 	if rest[0] == '{' {
 		var err error
-		if rest, err = parsePromLabels(rest[1:], s.labels); err != nil {
+		if rest, err = parsePromLabels(rest[1:], s.Labels); err != nil {
 			return s, fmt.Errorf("%w in %q", err, line)
 		}
 	}
@@ -81,7 +82,7 @@ func parsePromSample(line string) (promSample, error) {
 	if err != nil {
 		return s, fmt.Errorf("value in %q: %w", line, err)
 	}
-	s.value = v
+	s.Value = v
 	return s, nil
 }
 
@@ -118,35 +119,35 @@ func parsePromLabels(s string, labels map[string]string) (string, error) {
 	}
 }
 
-// sum adds the samples of metric name (with or without the _total suffix
+// Sum adds the samples of metric name (with or without the _total suffix
 // that counters get) whose labels include every pair of match.
-func (m selfMetrics) sum(name string, match map[string]string) float64 {
+func (m PromSamples) Sum(name string, match map[string]string) float64 {
 	total := 0.0
 	for _, s := range m {
-		if s.name != name && s.name != name+"_total" {
+		if s.Name != name && s.Name != name+"_total" {
 			continue
 		}
 		if s.has(match) {
-			total += s.value
+			total += s.Value
 		}
 	}
 	return total
 }
 
-// sumPrefix adds every sample whose name starts with prefix.
-func (m selfMetrics) sumPrefix(prefix string) float64 {
+// SumPrefix adds every sample whose name starts with prefix.
+func (m PromSamples) SumPrefix(prefix string) float64 {
 	total := 0.0
 	for _, s := range m {
-		if strings.HasPrefix(s.name, prefix) {
-			total += s.value
+		if strings.HasPrefix(s.Name, prefix) {
+			total += s.Value
 		}
 	}
 	return total
 }
 
-func (s promSample) has(match map[string]string) bool {
+func (s PromSample) has(match map[string]string) bool {
 	for k, v := range match {
-		if s.labels[k] != v {
+		if s.Labels[k] != v {
 			return false
 		}
 	}
