@@ -2,6 +2,7 @@ package e2e // import "github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 
 import (
 	"compress/gzip"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -83,6 +84,13 @@ func (s *Sink) decode(w http.ResponseWriter, r *http.Request, path string, unmar
 	var body []byte
 	if err == nil {
 		body, err = io.ReadAll(in)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		// The body was cut off: the sender went away mid-request (a
+		// collector killed with SIGKILL). Nothing was delivered and the
+		// sender saw no success; that is not a malformed request.
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return false
 	}
 	if err == nil {
 		err = unmarshal(body)
