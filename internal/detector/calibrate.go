@@ -69,29 +69,44 @@ func newCalibrator(memory int) calibrator {
 // observe adds a point with z-score z and signed residual zs (in sigmas)
 // and returns ln p, the log p-value of the current behaviour.
 func (c *calibrator) observe(z, zs float64) float64 {
+	lp, _, _ := c.judge(z, zs)
+	return lp
+}
+
+// judge is observe that also returns ln p_point, the log p-value of the
+// point's own deviation, and ln p_drift, that of the drift if this point
+// pushed it further from zero (0 otherwise): a ramp or a shift goes on
+// pushing, while the points after a lone outlier let the drift decay. The
+// surprise average, the third part of p, is left out: it remembers an
+// outlier for dozens of points.
+func (c *calibrator) judge(z, zs float64) (lp, lpPoint, lpDrift float64) {
 	if z > maxZ {
 		z = maxZ
 	}
 	pp, bp := c.point.pValueBin(z)
-	lp := fastLog2(pp) * math.Ln2
-	surprise := -lp
+	lpPoint = fastLog2(pp) * math.Ln2
+	surprise := -lpPoint
 	if surprise > surpriseCap {
 		surprise = surpriseCap
 	}
 	c.short += shortAlpha * (surprise - c.short)
 	pa, ba := c.avg.pValueBin(c.short)
-	c.drift += driftAlpha * (clamp(zs, driftClip) - c.drift)
+	prevDrift, zc := c.drift, clamp(zs, driftClip)
+	c.drift += driftAlpha * (zc - c.drift)
 	pd, bd := c.driftRanks.pValueBin(math.Abs(c.drift))
 	c.point.addBin(bp)
 	c.avg.addBin(ba)
 	c.driftRanks.addBin(bd)
+	if zc*prevDrift >= 0 && math.Abs(zc) > math.Abs(prevDrift) {
+		lpDrift = fastLog2(pd) * math.Ln2
+	}
 	if pd < pa {
 		pa = pd
 	}
 	if pa < pp {
-		return fastLog2(pa) * math.Ln2
+		return fastLog2(pa) * math.Ln2, lpPoint, lpDrift
 	}
-	return lp
+	return lpPoint, lpPoint, lpDrift
 }
 
 // scoreOf maps a log p-value to [0, 1].

@@ -22,6 +22,14 @@ type Result struct {
 	// Unsuppressed is the score before episode suppression: a decision
 	// that is already on can stay on while it remains high.
 	Unsuppressed float64
+	// Point is the score of this point's own deviation alone and Drift
+	// that of the mean signed deviation of the last ~39 points when this
+	// point pushed it further from zero, else 0 (both before suppression,
+	// with the alarm budget). Unlike the surprise average, which remembers
+	// an outlier for dozens of points, neither echoes a lone outlier: a
+	// decision can ask whether the points after an alarm go on deviating,
+	// rather than recall it.
+	Point, Drift float64
 	// Expected is the baseline's prediction for this point, made before it
 	// was seen; Lower and Upper are Expected -/+ 3 residual sigmas.
 	Expected, Lower, Upper float64
@@ -64,6 +72,15 @@ func New(cfg Config) *Series {
 
 // Update implements Detector.
 func (s *Series) Update(ts int64, v float64) (Result, error) {
+	return s.UpdateStep(ts, v, 0)
+}
+
+// UpdateStep is Update for a value whose resolution is known: step > 0 is
+// the finest difference this value can show (for a rate of counted events,
+// one event over the point's interval). It serves as the quantisation step
+// of the point where the steps learnt from the values cannot (a count rate
+// over intervals of jittering length takes values off any grid).
+func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return Result{}, ErrNotFinite
 	}
@@ -79,7 +96,18 @@ func (s *Series) Update(ts int64, v float64) (Result, error) {
 	}
 	exp, sc := s.base.predict(ts)
 	sig := sc.sigma(exp)
+	q := max(sc.quantum, step)
+	if sig < q/2 {
+		sig = q / 2
+	}
 	r := v - exp
+	// A quantised series (counts per interval, rounded readings) can only
+	// land on its grid: a residual under half a step is rounding, not a
+	// deviation (after a lone count on a series of zeros, the next zero
+	// sits just below the expectation that count pulled up).
+	if math.Abs(r) < q/2 {
+		r = 0
+	}
 	var z float64
 	switch s.cfg.Direction {
 	case Up:
@@ -98,9 +126,12 @@ func (s *Series) Update(ts int64, v float64) (Result, error) {
 		if r < 0 {
 			zs = -z
 		}
-		lp := s.cal.observe(z, zs)
+		lp, lpPoint, lpDrift := s.cal.judge(z, zs)
 		if s.seen >= uint32(s.cfg.WarmUp) {
-			res.Unsuppressed = scoreOf(lp+s.bud.penalty(), s.cfg.Sensitivity)
+			pen := s.bud.penalty()
+			res.Unsuppressed = scoreOf(lp+pen, s.cfg.Sensitivity)
+			res.Point = scoreOf(lpPoint+pen, s.cfg.Sensitivity)
+			res.Drift = scoreOf(lpDrift+pen, s.cfg.Sensitivity)
 			var fired bool
 			res.Score, fired = s.sup.apply(res.Unsuppressed)
 			s.bud.record(fired)

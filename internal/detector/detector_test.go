@@ -356,3 +356,97 @@ func TestCalibratorHandWorked(t *testing.T) {
 	c2.observe(1e6, 0)
 	assert.InDelta(t, surpriseCap*shortAlpha, c2.short, 1e-6)
 }
+
+// Point scores the point's own deviation: after a lone spike the next
+// normal point scores low by itself although the surprise average still
+// remembers the spike, while the second point of a level shift deviates by
+// itself as much as the first.
+func TestPointScoreLeavesOutEchoes(t *testing.T) {
+	run := func(shift bool) (first, next Result) {
+		s := New(DefaultConfig())
+		t0 := time.Unix(1700000000, 0)
+		for i := 0; i < 302; i++ {
+			v := 10.0 + float64(i%3)*0.1
+			if i == 300 || (shift && i > 300) {
+				v = 100
+			}
+			r, err := s.Update(t0.Add(time.Duration(i)*time.Minute).UnixNano(), v)
+			require.NoError(t, err)
+			switch i {
+			case 300:
+				first = r
+			case 301:
+				next = r
+			}
+		}
+		return first, next
+	}
+	first, next := run(false)
+	assert.Greater(t, first.Point, 0.9)
+	assert.InDelta(t, first.Unsuppressed, first.Point, 1e-12, "a lone spike is its own deviation")
+	assert.Greater(t, next.Unsuppressed, 0.27, "the surprise average echoes the spike")
+	assert.Less(t, next.Point, 0.27, "the point after it does not deviate")
+	_, next = run(true)
+	// Ranked against a history that now holds the first point of the shift,
+	// the second is less rare, but still rare (p < 0.043).
+	assert.Greater(t, next.Point, 0.27, "a shift's second point deviates by itself")
+}
+
+// A count rate over jittering intervals takes values off any grid, so the
+// step learnt from the values is tiny; with the step given (one event per
+// interval), a lone event on a quiet series is judged as one event, and the
+// zero after it, just below the expectation the event pulled up, is no
+// deviation at all.
+func TestUpdateStepCountRate(t *testing.T) {
+	const n = 2000
+	run := func(withStep bool) (lone, after Result) {
+		s := New(DefaultConfig())
+		ts := int64(0)
+		for i := 0; i < n; i++ {
+			dt := 5 + 0.01*float64(i%7) // seconds, jittering
+			ts += int64(dt * 1e9)
+			count := 0.0
+			if i%97 == 0 || i == n-2 {
+				count = 1
+			}
+			if i%97 == 1 && i > 1000 {
+				count = 1 // now and then two intervals in a row
+			}
+			step := 0.0
+			if withStep {
+				step = 1 / dt
+			}
+			r, err := s.UpdateStep(ts, count/dt, step)
+			require.NoError(t, err)
+			switch i {
+			case n - 2:
+				lone = r
+			case n - 1:
+				after = r
+			}
+		}
+		return lone, after
+	}
+	_, after := run(true)
+	assert.Less(t, after.Point, 0.01, "the zero after a lone event is no deviation")
+	_, after = run(false)
+	assert.Greater(t, after.Point, 0.1, "without the step the jitter hides the grid: the zero after looks like a deviation")
+}
+
+// Values on a grid (whole numbers) around a fractional expectation: a
+// residual under half a step counts as none.
+func TestQuantisedResidualDeadband(t *testing.T) {
+	s := New(DefaultConfig())
+	var last Result
+	for i := 0; i < 400; i++ {
+		v := 10.0 // 11 now and then: the expectation sits a little above 10
+		if i%10 == 0 {
+			v = 11
+		}
+		r, err := s.Update(int64(i+1)*60e9, v)
+		require.NoError(t, err)
+		last = r
+	}
+	assert.Less(t, last.Point, 0.01)
+	assert.Greater(t, last.Expected, 10.0)
+}

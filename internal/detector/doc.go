@@ -14,7 +14,11 @@
 //     weeks and while it predicts clearly better. Runs of large residuals
 //     on one side re-anchor the level (level-shift handling).
 //   - scale.go: a robust residual scale (clipped EW mean absolute deviation)
-//     with floors for flat and quantised series.
+//     with floors for flat and quantised series. The quantisation step is
+//     the smallest step seen between values, or, with UpdateStep, the one
+//     the caller knows (a count rate's one event per interval, which
+//     jittering intervals hide from the values); a residual under half a
+//     step is rounding and counts as none.
 //   - calibrate.go, rank.go: an anomaly likelihood in the manner of
 //     Numenta's. The z-score |residual|/scale is ranked against the series'
 //     own recent z-scores (about 3000 points, a decaying histogram of 128
@@ -49,8 +53,10 @@
 // points of one episode into one alarm and bounds alarms to one per 100
 // points.
 // Result.Unsuppressed is the score before the hold-off, for decisions that
-// stay on while a deviation lasts. Only the past is used: no look-ahead and
-// no whole-series minimum or maximum.
+// stay on while a deviation lasts; Result.Point is the score of the point's
+// own deviation alone, for decisions that ask whether the point after an
+// alarm deviates too rather than echoes it in the averages. Only the past
+// is used: no look-ahead and no whole-series minimum or maximum.
 //
 // Warm-up: the first WarmUp points (default 100) score 0 and are flagged
 // Result.WarmingUp while level, scale and history settle. The seasonal
