@@ -25,8 +25,14 @@ type Config struct {
 	// the first match wins, unset fields keep the top-level value.
 	Overrides []Override `mapstructure:"overrides"`
 
-	// Threshold: anomaly.active turns 1 when the score reaches it.
+	// Threshold: anomaly.active turns 1 when the score reaches it and the
+	// deviation lasts ConfirmPoints points.
 	Threshold float64 `mapstructure:"threshold"`
+	// ConfirmPoints is how many consecutive points (the one that reached
+	// Threshold among them) must score at least ClearThreshold before
+	// anomaly.active turns 1: a deviation of one point is not an incident.
+	// 1 decides on the point that reaches Threshold.
+	ConfirmPoints int `mapstructure:"confirm_points"`
 	// ClearThreshold and ClearPoints are the hysteresis: anomaly.active
 	// returns to 0 after ClearPoints consecutive scores below ClearThreshold.
 	ClearThreshold float64 `mapstructure:"clear_threshold"`
@@ -78,6 +84,7 @@ func createDefaultConfig() component.Config {
 		Threshold:        detector.DefaultThreshold,
 		ClearThreshold:   detector.DefaultThreshold * 0.6,
 		ClearPoints:      3,
+		ConfirmPoints:    2,
 		MaxSeries:        100000,
 		MaxStale:         time.Hour,
 		SnapshotInterval: 5 * time.Minute,
@@ -159,6 +166,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ClearPoints < 1 {
 		errs = append(errs, fmt.Errorf("clear_points must be at least 1 (got %d)", c.ClearPoints))
+	}
+	if c.ConfirmPoints < 1 || c.ConfirmPoints > maxConfirmPoints {
+		errs = append(errs, fmt.Errorf("confirm_points must be in [1, %d] (got %d)", maxConfirmPoints, c.ConfirmPoints))
 	}
 	if c.MaxSeries < 1 {
 		errs = append(errs, fmt.Errorf("max_series must be at least 1 (got %d)", c.MaxSeries))

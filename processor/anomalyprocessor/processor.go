@@ -58,7 +58,8 @@ type anomalyProcessor struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	reasons map[string]metric.MeasurementOption
+	reasons  map[string]metric.MeasurementOption
+	decision decision
 }
 
 var _ processor.Metrics = (*anomalyProcessor)(nil)
@@ -77,6 +78,8 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 		table:     newTable(cfg.MaxSeries),
 		selection: map[string]int{},
 		reasons:   map[string]metric.MeasurementOption{},
+		decision: decision{on: cfg.Threshold, off: cfg.ClearThreshold,
+			clearPoints: cfg.ClearPoints, confirmPoints: cfg.ConfirmPoints},
 	}
 	p.detCfgs = append(p.detCfgs, cfg.detectorConfig(cfg.Detection))
 	for _, o := range cfg.Overrides {
@@ -298,8 +301,8 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		dps := m.Gauge().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			p.score(ctx, b, dp.Attributes(), signalValue, 0, int64(dp.Timestamp()), func(*series) (float64, string, bool) {
-				return numberValue(dp), "", true
+			p.score(ctx, b, dp.Attributes(), signalValue, 0, int64(dp.Timestamp()), func(*series) (sample, string, bool) {
+				return sample{v: numberValue(dp)}, "", true
 			})
 		}
 	case pmetric.MetricTypeSum:
@@ -309,17 +312,18 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
 			if !sum.IsMonotonic() {
-				p.score(ctx, b, dp.Attributes(), signalValue, 0, int64(dp.Timestamp()), func(*series) (float64, string, bool) {
-					return numberValue(dp), "", true
+				p.score(ctx, b, dp.Attributes(), signalValue, 0, int64(dp.Timestamp()), func(*series) (sample, string, bool) {
+					return sample{v: numberValue(dp)}, "", true
 				})
 				continue
 			}
-			p.score(ctx, b, dp.Attributes(), signalRate, 0, int64(dp.Timestamp()), func(s *series) (float64, string, bool) {
+			p.score(ctx, b, dp.Attributes(), signalRate, 0, int64(dp.Timestamp()), func(s *series) (sample, string, bool) {
 				v := numberValue(dp)
 				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return 0, reasonNotFinite, false
+					return sample{}, reasonNotFinite, false
 				}
-				return counterRate(s, v, int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative)
+				integral := dp.ValueType() == pmetric.NumberDataPointValueTypeInt
+				return counterRate(s, v, int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative, integral)
 			})
 		}
 	case pmetric.MetricTypeHistogram:
@@ -345,8 +349,8 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 			qs := dp.QuantileValues()
 			for j := 0; j < qs.Len(); j++ {
 				q := qs.At(j)
-				p.score(ctx, b, dp.Attributes(), signalQuantile, q.Quantile(), int64(dp.Timestamp()), func(*series) (float64, string, bool) {
-					return q.Value(), "", true
+				p.score(ctx, b, dp.Attributes(), signalQuantile, q.Quantile(), int64(dp.Timestamp()), func(*series) (sample, string, bool) {
+					return sample{v: q.Value()}, "", true
 				})
 			}
 		}
@@ -355,18 +359,18 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 
 func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pcommon.Map, count, sum float64, hasSum bool, ts, start int64, cumulative bool) {
 	if hasSum {
-		p.score(ctx, b, attrs, signalMean, 0, ts, func(s *series) (float64, string, bool) {
+		p.score(ctx, b, attrs, signalMean, 0, ts, func(s *series) (sample, string, bool) {
 			return histogramSignal(s, signalMean, count, sum, ts, start, cumulative)
 		})
 	}
-	p.score(ctx, b, attrs, signalCountRate, 0, ts, func(s *series) (float64, string, bool) {
+	p.score(ctx, b, attrs, signalCountRate, 0, ts, func(s *series) (sample, string, bool) {
 		return histogramSignal(s, signalCountRate, count, sum, ts, start, cumulative)
 	})
 }
 
 // score finds the series of one signal of one point, derives the value to
 // judge with extract, runs the detector and emits the companion points.
-func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Map, signal string, quantile float64, ts int64, extract func(*series) (float64, string, bool)) {
+func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Map, signal string, quantile float64, ts int64, extract func(*series) (sample, string, bool)) {
 	if !b.baseOK || signal != b.baseSignal || quantile != b.baseQuantile {
 		b.base = baseHash(&b.digest, b.resource, b.scope.Name(), b.scope.Version(), b.name, signal, quantile)
 		b.baseSignal, b.baseQuantile, b.baseOK = signal, quantile, true
@@ -381,14 +385,14 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Ma
 			p.tel.AnomalySeriesActive.Add(ctx, 1)
 		}
 	}
-	v, reason, ok := extract(s)
+	in, reason, ok := extract(s)
 	if !ok {
 		if reason != "" {
 			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reason])
 		}
 		return
 	}
-	res, err := s.det.Update(ts, v)
+	res, err := s.det.UpdateStep(ts, in.v, in.step)
 	if err != nil {
 		r := reasonNotFinite
 		if errors.Is(err, detector.ErrOutOfOrder) {
@@ -398,7 +402,7 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Ma
 		return
 	}
 	b.scored++
-	active, started := s.decide(res.Score, res.Unsuppressed, p.cfg.Threshold, p.cfg.ClearThreshold, p.cfg.ClearPoints)
+	active, started := s.decide(res, p.decision)
 	if started {
 		p.tel.AnomalyEpisodes.Add(ctx, 1)
 	}

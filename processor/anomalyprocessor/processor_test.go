@@ -60,8 +60,11 @@ func TestGaugeCompanionsAndDecision(t *testing.T) {
 	fired := false
 	for i := 0; i < 600; i++ {
 		v := 10.0 + float64(i%3)*0.1
-		if i == 500 {
-			v = 100
+		switch i {
+		case 300:
+			v = 100 // a lone spike
+		case 500, 501:
+			v = 1000 // one that lasts two points (larger: the series has seen a spike of 100)
 		}
 		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*time.Minute), v, "a")))
 		md := sink.AllMetrics()[i]
@@ -77,13 +80,16 @@ func TestGaugeCompanionsAndDecision(t *testing.T) {
 		assert.Equal(t, "0", cpu.Str())
 		act, ok := findMetric(md, metricActive)
 		require.True(t, ok)
-		if i == 500 {
+		decided := act.Gauge().DataPoints().At(0).IntValue()
+		switch {
+		case i == 300 || i == 500:
 			assert.GreaterOrEqual(t, dp.DoubleValue(), p.cfg.Threshold)
-			assert.Equal(t, int64(1), act.Gauge().DataPoints().At(0).IntValue())
+			assert.Equal(t, int64(0), decided, "one point is not confirmed (confirm_points 2)")
+		case i == 501:
+			assert.Equal(t, int64(1), decided, "the second point confirms")
 			fired = true
-		}
-		if i > 520 {
-			assert.Equal(t, int64(0), act.Gauge().DataPoints().At(0).IntValue(), "cleared after the episode")
+		case i < 500 || i > 540:
+			assert.Equal(t, int64(0), decided, "no decision outside the lasting episode")
 		}
 		_, ok = findMetric(md, metricUpper)
 		assert.True(t, ok)
@@ -155,9 +161,11 @@ func TestConfigValidate(t *testing.T) {
 	cfg.Threshold = 2
 	cfg.Include = []string{"["}
 	cfg.Overrides = []Override{{Metric: "x", Detection: Detection{Seasonality: "hourly"}}}
+	cfg.ConfirmPoints = 0
 	err := cfg.Validate()
 	require.Error(t, err)
-	for _, want := range []string{`direction must be both, up or down (got "sideways")`, "threshold must be in (0, 1] (got 2)", `include[0]: bad pattern "["`, `overrides[0].seasonality`} {
+	for _, want := range []string{`direction must be both, up or down (got "sideways")`, "threshold must be in (0, 1] (got 2)",
+		"confirm_points must be in [1, 30] (got 0)", `include[0]: bad pattern "["`, `overrides[0].seasonality`} {
 		assert.ErrorContains(t, err, want)
 	}
 }
@@ -202,3 +210,72 @@ func BenchmarkConsume(b *testing.B) {
 }
 
 var _ component.Host = componenttest.NewNopHost()
+
+// Signals that count events carry their resolution: one event over the
+// interval. Integer counters and histogram counts do; double counters and
+// means do not.
+func TestSignalSteps(t *testing.T) {
+	var s series
+	out, _, ok := counterRate(&s, 3, 10e9, 5e9, false, true)
+	require.True(t, ok)
+	assert.Equal(t, sample{0.6, 0.2}, out, "delta: 3 events over 5 s")
+	out, _, _ = counterRate(&s, 3, 10e9, 0, false, true)
+	assert.Equal(t, sample{3, 1}, out, "delta without a start: a plain count")
+	out, _, _ = counterRate(&s, 3, 10e9, 5e9, false, false)
+	assert.Equal(t, sample{0.6, 0}, out, "a double counter has no known step")
+	s = series{}
+	_, _, ok = counterRate(&s, 100, 10e9, 1, true, true)
+	require.False(t, ok)
+	out, _, ok = counterRate(&s, 104, 14e9, 1, true, true)
+	require.True(t, ok)
+	assert.Equal(t, sample{1, 0.25}, out, "cumulative: 4 events over 4 s")
+	s = series{}
+	out, _, ok = histogramSignal(&s, signalCountRate, 10, 50, 12e9, 2e9, false)
+	require.True(t, ok)
+	assert.Equal(t, sample{1, 0.1}, out)
+	out, _, _ = histogramSignal(&s, signalMean, 10, 50, 12e9, 2e9, false)
+	assert.Equal(t, sample{5, 0}, out)
+}
+
+// A sparse error counter (an event every few minutes, 5 s points whose
+// length jitters like a wall-clock flush) never turns the decision on with
+// lone events; errors that keep coming do.
+func TestSparseCounterLoneEventsNotDecided(t *testing.T) {
+	p, sink := newTestProcessor(t, nil)
+	ctx := context.Background()
+	t0 := time.Unix(1700000000, 0)
+	ts, total := t0, int64(0)
+	decided := func() int64 {
+		all := sink.AllMetrics()
+		act, ok := findMetric(all[len(all)-1], metricActive)
+		if !ok {
+			return 0
+		}
+		return act.Gauge().DataPoints().At(0).IntValue()
+	}
+	for i := 0; i < 3000; i++ {
+		ts = ts.Add(5*time.Second + time.Duration(i%7)*3*time.Millisecond)
+		if i%53 == 0 || (i > 1500 && i%211 == 0) {
+			total++ // a lone error; later now and then two in one interval
+			if i%211 == 0 {
+				total++
+			}
+		}
+		require.NoError(t, p.ConsumeMetrics(ctx, intCounter(ts, t0, total)))
+		require.Zero(t, decided(), "point %d", i)
+	}
+	on := false
+	for i := 0; i < 4; i++ {
+		ts = ts.Add(5 * time.Second)
+		total += 20 // a fault: errors keep coming
+		require.NoError(t, p.ConsumeMetrics(ctx, intCounter(ts, t0, total)))
+		on = on || decided() == 1
+	}
+	assert.True(t, on)
+}
+
+func intCounter(ts, start time.Time, v int64) pmetric.Metrics {
+	md := sumPoint(ts, start, 0)
+	md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(0).SetIntValue(v)
+	return md
+}

@@ -20,9 +20,11 @@ type series struct {
 	prevStart    int64
 	hasPrev      bool
 
-	// Decision with hysteresis.
+	// Decision with confirmation and hysteresis.
 	active bool
-	below  uint16
+	armed  bool   // the current run of points above clear reached the threshold
+	run    uint8  // consecutive points scoring at least clear (capped)
+	below  uint16 // consecutive points below clear while active
 }
 
 // table holds the series, bounded by max with LRU eviction.
@@ -104,25 +106,54 @@ func (t *table) expire(cutoff int64) int {
 	return n
 }
 
-// decide applies the hysteresis and reports the decision and whether it
-// just turned active. It turns on with the reported score (after episode
-// suppression, so one episode starts one alarm) and clears on the
-// unsuppressed one, so that it stays on as long as the deviation lasts
-// rather than only for the point that raised it. An unsuppressed score
-// halfway from on to 1 (0.725 for 0.45: p ~ 2.5e-6) also turns it on: a
-// marginal alarm must not hide a large change that follows it within the
-// detector's hold-off.
-func (s *series) decide(score, unsuppressed, on, off float64, clearPoints int) (active, started bool) {
+// maxConfirmPoints bounds confirm_points so that a run fits the snapshot's
+// five bits.
+const maxConfirmPoints = 30
+
+// decision holds the decision settings of Config.
+type decision struct {
+	on, off                    float64
+	clearPoints, confirmPoints int
+}
+
+// decide applies confirmation and hysteresis and reports the decision and
+// whether it just turned active, from the detector's result: its reported
+// score, the same before episode damping (Unsuppressed), and the scores of
+// the point's own deviation (Point) and of the drift (Drift).
+//
+// A point triggers with the reported score (after episode damping, so one
+// episode starts one alarm) or with an unsuppressed score halfway from on
+// to 1 (0.725 for 0.45: p ~ 2.5e-6; a marginal alarm must not hide a large
+// change that follows it within the detector's hold-off). A point goes on
+// with a deviation when it triggers, deviates by itself at least at off, or
+// its drift scores at least on (a slow ramp). The decision turns on once a
+// run of consecutive such points holds a trigger and is confirmPoints
+// long: a lone outlier does not turn it on (the points after it do not
+// deviate; the detector's surprise average, which remembers the outlier
+// for dozens of points, is left out here), while a deviation that lasts
+// does, on its second point with the default. It clears after clearPoints
+// consecutive unsuppressed scores below off, so that it stays on as long
+// as the deviation lasts rather than only for the point that raised it.
+func (s *series) decide(r detector.Result, d decision) (active, started bool) {
+	trigger := r.Score >= d.on || r.Unsuppressed >= breakThrough(d.on)
+	if trigger || r.Point >= d.off || r.Drift >= d.on {
+		if s.run < maxConfirmPoints {
+			s.run++
+		}
+		s.armed = s.armed || trigger
+	} else {
+		s.run, s.armed = 0, false
+	}
 	switch {
-	case score >= on || unsuppressed >= breakThrough(on):
+	case s.armed && int(s.run) >= d.confirmPoints:
 		s.below = 0
 		if !s.active {
 			s.active = true
 			return true, true
 		}
-	case s.active && unsuppressed < off:
+	case s.active && r.Unsuppressed < d.off:
 		s.below++
-		if int(s.below) >= clearPoints {
+		if int(s.below) >= d.clearPoints {
 			s.active, s.below = false, 0
 		}
 	case s.active:

@@ -26,6 +26,22 @@ const (
 	signalQuantile  = "quantile"
 )
 
+// sample is a value to judge and its resolution: for signals that count
+// events (counter rates of integer counters, histogram count rates) step
+// is the value of one event over the point's interval, the finest
+// difference the signal can show; 0 when unknown.
+type sample struct {
+	v, step float64
+}
+
+// perEvent is the resolution of a count over dt seconds (dt 0: a plain count).
+func perEvent(dt float64) float64 {
+	if dt > 0 {
+		return 1 / dt
+	}
+	return 1
+}
+
 func numberValue(dp pmetric.NumberDataPoint) float64 {
 	if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
 		return float64(dp.IntValue())
@@ -40,39 +56,48 @@ func seconds(from, to int64) float64 { return float64(to-from) / 1e9 }
 // points are differenced against the previous one; a decrease or a new start
 // time is a reset, which re-bases the series without scoring (the first
 // interval after a restart has no rate). Delta points are divided by their
-// interval. ok=false with an empty reason means "nothing to score yet".
-func counterRate(s *series, v float64, ts, start int64, cumulative bool) (rate float64, reason string, ok bool) {
+// interval. An integral counter counts events: its rate's step is one event
+// per interval. ok=false with an empty reason means "nothing to score yet".
+func counterRate(s *series, v float64, ts, start int64, cumulative, integral bool) (out sample, reason string, ok bool) {
 	if v < 0 {
-		return 0, reasonNegativeCounter, false
+		return out, reasonNegativeCounter, false
+	}
+	step := func(dt float64) float64 {
+		if integral {
+			return perEvent(dt)
+		}
+		return 0
 	}
 	if !cumulative {
 		if start > 0 && ts > start {
-			return v / seconds(start, ts), "", true
+			dt := seconds(start, ts)
+			return sample{v / dt, step(dt)}, "", true
 		}
-		return v, "", true
+		return sample{v, step(0)}, "", true
 	}
 	if !s.hasPrev {
 		s.prevA, s.prevTs, s.prevStart, s.hasPrev = v, ts, start, true
-		return 0, "", false
+		return out, "", false
 	}
 	if ts <= s.prevTs {
-		return 0, reasonOutOfOrder, false
+		return out, reasonOutOfOrder, false
 	}
 	if v < s.prevA || (start != 0 && start != s.prevStart) {
 		s.prevA, s.prevTs, s.prevStart = v, ts, start
-		return 0, reasonCounterReset, false
+		return out, reasonCounterReset, false
 	}
-	rate = (v - s.prevA) / seconds(s.prevTs, ts)
+	dt := seconds(s.prevTs, ts)
+	out = sample{(v - s.prevA) / dt, step(dt)}
 	s.prevA, s.prevTs = v, ts
-	return rate, "", true
+	return out, "", true
 }
 
 // histogramSignal returns the mean (signalMean) or the count rate
 // (signalCountRate) of the observations in the interval of a histogram
 // point, given its count and sum.
-func histogramSignal(s *series, signal string, count, sum float64, ts, start int64, cumulative bool) (float64, string, bool) {
+func histogramSignal(s *series, signal string, count, sum float64, ts, start int64, cumulative bool) (sample, string, bool) {
 	if count < 0 || math.IsNaN(sum) {
-		return 0, reasonNotFinite, false
+		return sample{}, reasonNotFinite, false
 	}
 	dCount, dSum, dt := count, sum, 0.0
 	if start > 0 && ts > start {
@@ -81,26 +106,26 @@ func histogramSignal(s *series, signal string, count, sum float64, ts, start int
 	if cumulative {
 		if !s.hasPrev {
 			s.prevA, s.prevB, s.prevTs, s.prevStart, s.hasPrev = sum, count, ts, start, true
-			return 0, "", false
+			return sample{}, "", false
 		}
 		if ts <= s.prevTs {
-			return 0, reasonOutOfOrder, false
+			return sample{}, reasonOutOfOrder, false
 		}
 		if count < s.prevB || (start != 0 && start != s.prevStart) {
 			s.prevA, s.prevB, s.prevTs, s.prevStart = sum, count, ts, start
-			return 0, reasonCounterReset, false
+			return sample{}, reasonCounterReset, false
 		}
 		dCount, dSum, dt = count-s.prevB, sum-s.prevA, seconds(s.prevTs, ts)
 		s.prevA, s.prevB, s.prevTs = sum, count, ts
 	}
 	if signal == signalCountRate {
 		if dt > 0 {
-			return dCount / dt, "", true
+			return sample{dCount / dt, perEvent(dt)}, "", true
 		}
-		return dCount, "", true
+		return sample{dCount, perEvent(0)}, "", true
 	}
 	if dCount == 0 {
-		return 0, "", false // no observations: no mean to judge
+		return sample{}, "", false // no observations: no mean to judge
 	}
-	return dSum / dCount, "", true
+	return sample{dSum / dCount, 0}, "", true
 }

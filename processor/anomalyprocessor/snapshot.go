@@ -62,6 +62,10 @@ func (p *anomalyProcessor) save(ctx context.Context) {
 		if s.active {
 			flags |= 2
 		}
+		if s.armed {
+			flags |= 4
+		}
+		flags |= s.run << 3 // at most maxConfirmPoints: five bits
 		cur = append(cur, flags)
 		if n++; n%chunkSeries == 0 {
 			chunks, cur = append(chunks, cur), nil
@@ -135,7 +139,8 @@ func (p *anomalyProcessor) load(ctx context.Context) error {
 			s.prevB = math.Float64frombits(binary.LittleEndian.Uint64(c[8:]))
 			s.prevTs = int64(binary.LittleEndian.Uint64(c[16:]))
 			s.prevStart = int64(binary.LittleEndian.Uint64(c[24:]))
-			s.hasPrev, s.active = c[32]&1 != 0, c[32]&2 != 0
+			s.hasPrev, s.active, s.armed = c[32]&1 != 0, c[32]&2 != 0, c[32]&4 != 0
+			s.run = c[32] >> 3
 			c = c[33:]
 			if p.table.get(s.key, now) == nil {
 				p.table.add(s, now)

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadatatest"
 )
@@ -165,10 +166,72 @@ func TestDecideHysteresis(t *testing.T) {
 		{0.05, 0.2, false, false},
 	}
 	for i, st := range steps {
-		active, started := s.decide(st.score, st.raw, 0.45, 0.27, 2)
+		active, started := s.decide(detector.Result{Score: st.score, Unsuppressed: st.raw, Point: st.raw}, decision{on: 0.45, off: 0.27, clearPoints: 2, confirmPoints: 1})
 		assert.Equal(t, st.active, active, "step %d", i)
 		assert.Equal(t, st.started, started, "step %d", i)
 	}
+}
+
+// Hand-worked confirmation (confirm_points 2): a lone point at the
+// threshold is not an incident; one that the next point confirms is: by
+// deviating itself at least at clear, or by a drift at the threshold. The
+// surprise average's echo (a high unsuppressed score) does not confirm. A
+// break-through ending such a run turns it on at once.
+func TestDecideConfirmation(t *testing.T) {
+	var s series
+	d := decision{on: 0.45, off: 0.27, clearPoints: 2, confirmPoints: 2}
+	steps := []struct {
+		score, raw, point, drift float64
+		active, started          bool
+	}{
+		{0.6, 0.6, 0.6, 0.1, false, false},  // trigger, not yet confirmed
+		{0.1, 0.5, 0.1, 0.1, false, false},  // the outlier's echo: dropped
+		{0.1, 0.5, 0.3, 0.1, false, false},  // held off: deviates, no trigger
+		{0.1, 0.2, 0.2, 0.1, false, false},  // the run ends
+		{0.5, 0.5, 0.5, 0.1, false, false},  // trigger
+		{0.06, 0.3, 0.3, 0.1, true, true},   // confirmed by its own deviation (at clear)
+		{0.05, 0.1, 0.1, 0.1, true, false},  // below clear once
+		{0.05, 0.1, 0.1, 0.1, false, false}, // cleared after two
+		{0.5, 0.5, 0.2, 0.5, false, false},  // trigger by the drift
+		{0.1, 0.5, 0.05, 0.46, true, true},  // confirmed: the drift goes on
+		{0.05, 0.1, 0.1, 0.1, true, false},
+		{0.05, 0.1, 0.1, 0.1, false, false},
+		{0.1, 0.3, 0.3, 0.1, false, false}, // deviates, no trigger
+		{0.12, 0.9, 0.9, 0.1, true, true},  // break-through ending a run of two: on at once
+		{0.05, 0.1, 0.1, 0.1, true, false},
+		{0.05, 0.1, 0.1, 0.1, false, false},
+		{0.12, 0.9, 0.9, 0.1, false, false}, // a break-through alone waits too
+		{0.02, 0.1, 0.1, 0.1, false, false},
+	}
+	for i, st := range steps {
+		r := detector.Result{Score: st.score, Unsuppressed: st.raw, Point: st.point, Drift: st.drift}
+		active, started := s.decide(r, d)
+		assert.Equal(t, st.active, active, "step %d", i)
+		assert.Equal(t, st.started, started, "step %d", i)
+	}
+}
+
+// A pending confirmation survives a restart: the snapshot keeps the run and
+// whether it reached the threshold.
+func TestSnapshotKeepsPendingDecision(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Unix(1700000000, 0)
+	a, _, _ := startWithStorage(t, dir)
+	require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0, 1, "h")))
+	require.Equal(t, 1, a.table.len())
+	a.table.head.armed, a.table.head.run, a.table.head.active = true, 1, false
+	require.NoError(t, a.Shutdown(context.Background()))
+
+	b, _, _ := startWithStorage(t, dir)
+	defer func() { require.NoError(t, b.Shutdown(context.Background())) }()
+	require.Equal(t, 1, b.table.len())
+	s := b.table.head
+	assert.True(t, s.armed)
+	assert.Equal(t, uint8(1), s.run)
+	assert.False(t, s.active)
+	active, started := s.decide(detector.Result{Score: 0.1, Unsuppressed: 0.3, Point: 0.3}, b.decision)
+	assert.True(t, active, "the point after the restart confirms the trigger before it")
+	assert.True(t, started)
 }
 
 // BenchmarkPeakHeap100k feeds 100,000 series (one gauge point each per
