@@ -99,7 +99,7 @@ func defaultRules(d DefaultRulesConfig) []RuleConfig {
 			LabelsFromAttributes: map[string]string{"service": "service.name", "template_id": d.LogTemplateIDAttribute},
 			Annotations: map[string]string{
 				"summary":     `New error log pattern{{ with .Labels.service }} in {{ . }}{{ end }}: {{ truncate 300 .Template }}`,
-				"description": `First record ({{ .Severity }}): {{ truncate 1000 .Body }}`,
+				"description": `Record ({{ .Severity }}): {{ truncate 1000 .Body }}`,
 				"template":    `{{ .Template }}`,
 			},
 			ResolveTimeout: d.LogResolveTimeout,
@@ -117,7 +117,7 @@ func defaultRules(d DefaultRulesConfig) []RuleConfig {
 			LabelsFromAttributes: map[string]string{"service": "service.name", "template_id": d.LogTemplateIDAttribute},
 			Annotations: map[string]string{
 				"summary":     `New warning log pattern{{ with .Labels.service }} in {{ . }}{{ end }}: {{ truncate 300 .Template }}`,
-				"description": `First record ({{ .Severity }}): {{ truncate 1000 .Body }}`,
+				"description": `Record ({{ .Severity }}): {{ truncate 1000 .Body }}`,
 				"template":    `{{ .Template }}`,
 			},
 			ResolveTimeout: d.LogResolveTimeout,

@@ -51,9 +51,20 @@ type Config struct {
 	// Storage) learns for this long; templates it creates meanwhile are its
 	// usual patterns and are not marked new. 0 marks every template new.
 	LearningPeriod time.Duration `mapstructure:"learning_period"`
+	// NewPattern says when a template created after the learning period is
+	// marked new.
+	NewPattern NewPatternConfig `mapstructure:"new_pattern"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
+}
+
+// NewPatternConfig: with MinRecords 1 the record that creates a template is
+// marked new; with n > 1, the n-th record of the template is, if it comes
+// within Within of the first (a one-off line is not a pattern).
+type NewPatternConfig struct {
+	MinRecords int           `mapstructure:"min_records"`
+	Within     time.Duration `mapstructure:"within"`
 }
 
 // MaskConfig is a user-defined variable pattern.
@@ -124,6 +135,12 @@ func (c *Config) Validate() error {
 	}
 	if c.LearningPeriod < 0 {
 		errs = append(errs, fmt.Errorf("learning_period must not be negative (got %s)", c.LearningPeriod))
+	}
+	if c.NewPattern.MinRecords < 1 || c.NewPattern.MinRecords > 1000 {
+		errs = append(errs, fmt.Errorf("new_pattern.min_records must be in [1, 1000] (got %d)", c.NewPattern.MinRecords))
+	}
+	if c.NewPattern.MinRecords > 1 && c.NewPattern.Within <= 0 {
+		errs = append(errs, fmt.Errorf("new_pattern.within must be positive when min_records > 1 (got %s)", c.NewPattern.Within))
 	}
 	if c.Storage != nil && c.SnapshotInterval <= 0 {
 		errs = append(errs, fmt.Errorf("snapshot_interval must be positive when storage is set (got %s)", c.SnapshotInterval))

@@ -46,6 +46,7 @@ func createDefaultConfig() component.Config {
 			New:        "log.record.template.new",
 		},
 		SnapshotInterval: defaultSnapshotInterval,
+		NewPattern:       NewPatternConfig{MinRecords: 1, Within: time.Minute},
 	}
 }
 

@@ -22,6 +22,10 @@ import (
 // max_partitions. The NUL byte keeps it apart from any attribute value.
 const overflowPartition = "\x00overflow"
 
+// maxYoungTemplates bounds the templates waiting to recur (new_pattern),
+// whatever max_clusters x max_partitions allows: about 100 bytes each.
+const maxYoungTemplates = 1 << 16
+
 var (
 	reasonEmpty   = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "empty_body")))
 	reasonNonText = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "non_text_body")))
@@ -43,6 +47,8 @@ type logClusterProcessor struct {
 	// (LearningPeriod); restored partitions have no entry.
 	learnUntil map[string]time.Time
 	now        func() time.Time
+	// recur decides which record makes a new template news (NewPattern).
+	recur *drain.Recurrence
 
 	store *persistence
 }
@@ -69,6 +75,9 @@ func newProcessor(set processor.Settings, cfg *Config) (*logClusterProcessor, er
 	p := &logClusterProcessor{
 		cfg: cfg, drainCfg: dc, logger: set.Logger, tel: tel, id: set.ID,
 		parts: map[string]*drain.Miner{}, learnUntil: map[string]time.Time{}, now: time.Now,
+		// Template IDs are seeded with the partition: unique across them.
+		recur: drain.NewRecurrence(cfg.NewPattern.MinRecords, cfg.NewPattern.Within,
+			min(cfg.MaxClusters*cfg.MaxPartitions, maxYoungTemplates)),
 	}
 	err = tel.RegisterLogclusterClustersActiveCallback(func(_ context.Context, o metric.Int64Observer) error {
 		o.Observe(int64(p.activeClusters()))
@@ -189,10 +198,10 @@ func (p *logClusterProcessor) processLogs(ctx context.Context, ld plog.Logs) (pl
 				attrs.PutStr(attrNames.Template, r.Template)
 				attrs.PutStr(attrNames.TemplateID, r.ID)
 				if r.Created {
-					if !learning {
-						attrs.PutBool(attrNames.New, true)
-					}
 					created++
+				}
+				if !learning && p.recur.Seen(r.ID, r.Created, now) {
+					attrs.PutBool(attrNames.New, true)
 				}
 				if p.cfg.ExtractParams {
 					sl := attrs.PutEmptySlice(attrNames.Params)

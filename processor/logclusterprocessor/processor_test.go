@@ -228,6 +228,34 @@ func TestDecodeContainerCorrupt(t *testing.T) {
 	}
 }
 
+// With new_pattern.min_records 3, a template is news on its third record
+// within the window: a one-off line is never marked, a pattern that repeats
+// is marked once.
+func TestNewPatternRecurs(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.NewPattern = NewPatternConfig{MinRecords: 3, Within: time.Minute}
+	require.NoError(t, cfg.Validate())
+	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	now := time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC)
+	p.now = func() time.Time { return now }
+	isNew := func(line string) bool {
+		ld, err := p.processLogs(context.Background(), logs("api", line))
+		require.NoError(t, err)
+		return str(records(ld)[0], "log.record.template.new") == "true"
+	}
+	assert.False(t, isNew("upstream db refused connection from 10.0.0.1"))
+	assert.False(t, isNew("rare retry of job 42 after 3 attempts"), "one-off")
+	now = now.Add(10 * time.Second)
+	assert.False(t, isNew("upstream db refused connection from 10.0.0.2"))
+	now = now.Add(10 * time.Second)
+	assert.True(t, isNew("upstream db refused connection from 10.0.0.3"), "third within a minute")
+	assert.False(t, isNew("upstream db refused connection from 10.0.0.4"), "marked once")
+	now = now.Add(2 * time.Minute)
+	assert.False(t, isNew("rare retry of job 43 after 3 attempts"))
+	assert.False(t, isNew("rare retry of job 44 after 3 attempts"), "its records came too late")
+}
+
 func TestLearningPeriod(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.LearningPeriod = 10 * time.Minute
