@@ -315,6 +315,8 @@ processors:
     timeout: %s
   logcluster:
     learning_period: %s
+    new_pattern:
+      within: %s
   anomaly:
     warm_up: %d
 exporters:
@@ -343,7 +345,7 @@ service:
       level: none
 `, q(o.config), o.seed, o.speed, e2eStartTime.Format(time.RFC3339), o.duration, e2eWarmup, q(truthPath),
 		d(5*time.Second, 20*time.Millisecond),
-		d(5*time.Second, 20*time.Millisecond), d(e2eWarmup, 0), int(e2eWarmup/e2eMetricInterval),
+		d(5*time.Second, 20*time.Millisecond), d(e2eWarmup, 0), d(time.Minute, 0), int(e2eWarmup/e2eMetricInterval),
 		d(time.Second, 10*time.Millisecond), d(15*time.Minute, time.Second),
 		d(time.Minute, 0), d(5*time.Minute, 0),
 		q(sinkURL), d(5*time.Second, 0), d(30*time.Second, 10*time.Millisecond), d(4*time.Hour, time.Second),
@@ -641,12 +643,26 @@ func printE2E(w io.Writer, o e2eOptions, run *e2eRun, r faulteval.Result) {
 			fmt.Fprintf(w, "  fault %-32s %s..%s: %s\n", f.ID, f.Start.Format("15:04:05"), f.End.Format("15:04:05"), tta)
 		}
 		for _, a := range r.Unmatched {
-			fmt.Fprintf(w, "  unmatched %s %s service=%s metric=%s\n", a.FiredAt.Format("15:04:05"), a.Labels["alertname"], a.Labels["service"], a.Labels["metric"])
+			fmt.Fprintf(w, "  unmatched %s %s service=%s metric=%s %s\n", a.FiredAt.Format("15:04:05"), a.Labels["alertname"], a.Labels["service"], a.Labels["metric"], otherLabels(a.Labels))
 		}
 	}
 	if o.out != "" {
 		fmt.Fprintf(w, "files: %s\n", run.dir)
 	}
+}
+
+// otherLabels lists an alert's labels beyond those printed by name, sorted.
+func otherLabels(l map[string]string) string {
+	var parts []string
+	for k, v := range l {
+		switch k {
+		case "alertname", "service", "metric", "severity", "service.name", "anomaly.metric":
+			continue
+		}
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
 }
 
 func num(v float64) string {
