@@ -87,7 +87,7 @@ var badConfigs = map[string][]badConfig{
 	"anomaly": {
 		{"threshold above 1", `threshold: 1.5`, []string{"processors::anomaly: threshold", "(got 1.5)"}},
 		{"clear_threshold above threshold", `clear_threshold: 0.9`, []string{"clear_threshold", "(got 0.9)"}},
-		{"confirm_points above 30", `confirm_points: 31`, []string{"confirm_points", "(got 31)"}},
+		{"confirm_points above 15", `confirm_points: 16`, []string{"confirm_points", "(got 16)"}},
 		{"negative sensitivity", `sensitivity: -1`, []string{"sensitivity", "(got -1)"}},
 		{"zero max_series", `max_series: 0`, []string{"max_series", "(got 0)"}},
 		{"direction enum", `direction: sideways`, []string{"direction", `(got "sideways")`}},

@@ -165,7 +165,7 @@ func TestConfigValidate(t *testing.T) {
 	err := cfg.Validate()
 	require.Error(t, err)
 	for _, want := range []string{`direction must be both, up or down (got "sideways")`, "threshold must be in (0, 1] (got 2)",
-		"confirm_points must be in [1, 30] (got 0)", `include[0]: bad pattern "["`, `overrides[0].seasonality`} {
+		"confirm_points must be in [1, 15] (got 0)", `include[0]: bad pattern "["`, `overrides[0].seasonality`} {
 		assert.ErrorContains(t, err, want)
 	}
 }

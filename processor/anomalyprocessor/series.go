@@ -21,10 +21,11 @@ type series struct {
 	hasPrev      bool
 
 	// Decision with confirmation and hysteresis.
-	active bool
-	armed  bool   // the current run of points above clear reached the threshold
-	run    uint8  // consecutive points scoring at least clear (capped)
-	below  uint16 // consecutive points below clear while active
+	active      bool
+	armed       bool   // the current run of deviating points holds a trigger
+	unconfirmed bool   // the last trigger was not confirmed (its hold-off may hide the next)
+	run         uint8  // consecutive deviating points (capped)
+	below       uint16 // consecutive points below clear while active
 }
 
 // table holds the series, bounded by max with LRU eviction.
@@ -107,8 +108,8 @@ func (t *table) expire(cutoff int64) int {
 }
 
 // maxConfirmPoints bounds confirm_points so that a run fits the snapshot's
-// five bits.
-const maxConfirmPoints = 30
+// four bits.
+const maxConfirmPoints = 15
 
 // decision holds the decision settings of Config.
 type decision struct {
@@ -119,36 +120,46 @@ type decision struct {
 // decide applies confirmation and hysteresis and reports the decision and
 // whether it just turned active, from the detector's result: its reported
 // score, the same before episode damping (Unsuppressed), and the scores of
-// the point's own deviation (Point) and of the drift (Drift).
+// the point's own deviation (Point) and of the drift when the point pushed
+// it further (Drift).
 //
-// A point triggers with the reported score (after episode damping, so one
-// episode starts one alarm) or with an unsuppressed score halfway from on
-// to 1 (0.725 for 0.45: p ~ 2.5e-6; a marginal alarm must not hide a large
-// change that follows it within the detector's hold-off). A point goes on
-// with a deviation when it triggers, deviates by itself at least at off, or
-// its drift scores at least on (a slow ramp). The decision turns on once a
-// run of consecutive such points holds a trigger and is confirmPoints
-// long: a lone outlier does not turn it on (the points after it do not
-// deviate; the detector's surprise average, which remembers the outlier
-// for dozens of points, is left out here), while a deviation that lasts
-// does, on its second point with the default. It clears after clearPoints
-// consecutive unsuppressed scores below off, so that it stays on as long
-// as the deviation lasts rather than only for the point that raised it.
+// A point shows fresh evidence when it deviates by itself at least at off
+// or pushes a drift that scores at least on (a slow ramp): unlike the
+// detector's surprise average, which remembers an outlier for dozens of
+// points, neither echoes an earlier point. A point triggers with the
+// reported score (after episode damping, so one episode starts one alarm),
+// with an unsuppressed score halfway from on to 1 (0.725 for 0.45: p ~
+// 2.5e-6; a marginal alarm must not hide a large change that follows it
+// within the detector's hold-off), or, after a trigger that was not
+// confirmed, with an unsuppressed score at on and fresh evidence (the
+// hold-off that the unconfirmed alarm started must not hide a fault that
+// begins with a false start). The decision turns on once a run of
+// consecutive points that trigger or show fresh evidence holds a trigger
+// and is confirmPoints long: a lone outlier does not turn it on (the points
+// after it show none), a deviation that lasts does, on its second point
+// with the default. It clears after clearPoints consecutive unsuppressed
+// scores below off, so that it stays on as long as the deviation lasts
+// rather than only for the point that raised it.
 func (s *series) decide(r detector.Result, d decision) (active, started bool) {
-	trigger := r.Score >= d.on || r.Unsuppressed >= breakThrough(d.on)
-	if trigger || r.Point >= d.off || r.Drift >= d.on {
+	fresh := r.Point >= d.off || r.Drift >= d.on
+	trigger := r.Score >= d.on || r.Unsuppressed >= breakThrough(d.on) ||
+		(s.unconfirmed && fresh && r.Unsuppressed >= d.on)
+	if trigger || fresh {
 		if s.run < maxConfirmPoints {
 			s.run++
 		}
 		s.armed = s.armed || trigger
 	} else {
+		if s.armed && !s.active {
+			s.unconfirmed = true
+		}
 		s.run, s.armed = 0, false
 	}
 	switch {
 	case s.armed && int(s.run) >= d.confirmPoints:
 		s.below = 0
 		if !s.active {
-			s.active = true
+			s.active, s.unconfirmed = true, false
 			return true, true
 		}
 	case s.active && r.Unsuppressed < d.off:

@@ -65,7 +65,10 @@ func (p *anomalyProcessor) save(ctx context.Context) {
 		if s.armed {
 			flags |= 4
 		}
-		flags |= s.run << 3 // at most maxConfirmPoints: five bits
+		flags |= s.run << 3 // at most maxConfirmPoints: four bits
+		if s.unconfirmed {
+			flags |= 128
+		}
 		cur = append(cur, flags)
 		if n++; n%chunkSeries == 0 {
 			chunks, cur = append(chunks, cur), nil
@@ -140,7 +143,7 @@ func (p *anomalyProcessor) load(ctx context.Context) error {
 			s.prevTs = int64(binary.LittleEndian.Uint64(c[16:]))
 			s.prevStart = int64(binary.LittleEndian.Uint64(c[24:]))
 			s.hasPrev, s.active, s.armed = c[32]&1 != 0, c[32]&2 != 0, c[32]&4 != 0
-			s.run = c[32] >> 3
+			s.run, s.unconfirmed = c[32]>>3&15, c[32]&128 != 0
 			c = c[33:]
 			if p.table.get(s.key, now) == nil {
 				p.table.add(s, now)

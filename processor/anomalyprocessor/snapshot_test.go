@@ -176,7 +176,9 @@ func TestDecideHysteresis(t *testing.T) {
 // threshold is not an incident; one that the next point confirms is: by
 // deviating itself at least at clear, or by a drift at the threshold. The
 // surprise average's echo (a high unsuppressed score) does not confirm. A
-// break-through ending such a run turns it on at once.
+// break-through ending such a run turns it on at once. After a trigger that
+// was not confirmed, a point at the threshold before damping with fresh
+// evidence triggers again although the hold-off damps its score.
 func TestDecideConfirmation(t *testing.T) {
 	var s series
 	d := decision{on: 0.45, off: 0.27, clearPoints: 2, confirmPoints: 2}
@@ -219,7 +221,7 @@ func TestSnapshotKeepsPendingDecision(t *testing.T) {
 	a, _, _ := startWithStorage(t, dir)
 	require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0, 1, "h")))
 	require.Equal(t, 1, a.table.len())
-	a.table.head.armed, a.table.head.run, a.table.head.active = true, 1, false
+	a.table.head.armed, a.table.head.run, a.table.head.active, a.table.head.unconfirmed = true, 1, false, true
 	require.NoError(t, a.Shutdown(context.Background()))
 
 	b, _, _ := startWithStorage(t, dir)
@@ -227,6 +229,7 @@ func TestSnapshotKeepsPendingDecision(t *testing.T) {
 	require.Equal(t, 1, b.table.len())
 	s := b.table.head
 	assert.True(t, s.armed)
+	assert.True(t, s.unconfirmed)
 	assert.Equal(t, uint8(1), s.run)
 	assert.False(t, s.active)
 	active, started := s.decide(detector.Result{Score: 0.1, Unsuppressed: 0.3, Point: 0.3}, b.decision)
