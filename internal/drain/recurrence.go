@@ -5,17 +5,23 @@ import (
 	"time"
 )
 
-// Recurrence decides when a new template is news: once it has recurred.
-// A template seen once and not again is usually a rare but routine line
+// MaxRecurrenceRecords bounds MinRecords: each waiting template keeps the
+// times of its last MinRecords-1 records.
+const MaxRecurrenceRecords = 20
+
+// Recurrence decides when a new template is news: once it recurs. A
+// template seen once and not again soon is usually a rare but routine line
 // (an occasional timeout, a retry) that the learning period happened not to
 // see; a pattern that a fault introduces repeats within seconds. With
-// MinRecords n, the n-th record of a template, if it arrives within Within
-// of the record that created the template, is the one reported; a template
-// that takes longer is never reported. With n = 1 the creating record is
-// reported, as without a Recurrence.
+// MinRecords n, a template created by Seen is reported on the first record
+// that makes n of its records within Within, however long after its
+// creation: a rare line that a fault turns into a burst is news then. Each
+// template is reported once. With n = 1 the creating record is reported, as
+// without a Recurrence.
 //
-// At most Max young templates are tracked (the oldest is forgotten first),
-// so memory stays bounded whatever the rate of new templates. Safe for
+// At most Max templates wait (the oldest created is forgotten first, and is
+// then never reported), so memory stays bounded whatever the rate of new
+// templates: about 100 bytes plus 8 per record kept each. Safe for
 // concurrent use.
 type Recurrence struct {
 	minRecords int
@@ -24,54 +30,69 @@ type Recurrence struct {
 
 	mu    sync.Mutex
 	young map[string]*youngTemplate
-	order []*youngTemplate // creation order; forgotten entries stay until popped
+	order []*youngTemplate // creation order; finished entries stay until popped
 	head  int
 }
 
 type youngTemplate struct {
-	key     string
-	created time.Time
-	n       int
-	done    bool // reported, expired or forgotten
+	key   string
+	times []int64 // Unix ns of the last records, at most minRecords-1
+	done  bool    // reported, forgotten or created again
 }
 
-// NewRecurrence returns a Recurrence that tracks at most limit templates;
-// minRecords and limit below 1 count as 1.
+// NewRecurrence returns a Recurrence that keeps at most limit templates
+// waiting; minRecords is clamped to [1, MaxRecurrenceRecords], limit to at
+// least 1.
 func NewRecurrence(minRecords int, within time.Duration, limit int) *Recurrence {
-	return &Recurrence{minRecords: max(minRecords, 1), within: within, max: max(limit, 1), young: map[string]*youngTemplate{}}
+	return &Recurrence{
+		minRecords: min(max(minRecords, 1), MaxRecurrenceRecords), within: within,
+		max: max(limit, 1), young: map[string]*youngTemplate{},
+	}
 }
 
 // Seen records one record of the template key (created: this record created
-// it) at now and reports whether it makes the template a new pattern.
+// it) at now and reports whether it makes the template news.
 func (r *Recurrence) Seen(key string, created bool, now time.Time) bool {
 	if r.minRecords == 1 {
 		return created
 	}
+	t := now.UnixNano()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.expire(now)
 	if created {
 		if old := r.young[key]; old != nil {
-			old.done = true // evicted and created again: start over
+			old.done = true // evicted by the miner and created again: start over
 		}
-		if len(r.young) >= r.max {
+		for len(r.young) >= r.max {
 			r.forgetOldest()
 		}
-		y := &youngTemplate{key: key, created: now, n: 1}
+		y := &youngTemplate{key: key, times: make([]int64, 1, r.minRecords-1)}
+		y.times[0] = t
 		r.young[key] = y
 		r.order = append(r.order, y)
+		r.compact()
 		return false
 	}
 	y := r.young[key]
 	if y == nil {
 		return false
 	}
-	if y.n++; y.n < r.minRecords {
-		return false
+	// Keep the records within the window ending now (records may arrive
+	// slightly out of order from concurrent batches).
+	kept := y.times[:0]
+	for _, ts := range y.times {
+		if t-ts <= int64(r.within) {
+			kept = append(kept, ts)
+		}
 	}
-	y.done = true
-	delete(r.young, key)
-	return true
+	y.times = kept
+	if len(y.times)+1 >= r.minRecords {
+		y.done = true
+		delete(r.young, key)
+		return true
+	}
+	y.times = append(y.times, t)
+	return false
 }
 
 // Len is the number of templates waiting to recur.
@@ -81,39 +102,37 @@ func (r *Recurrence) Len() int {
 	return len(r.young)
 }
 
-// expire forgets the templates created more than within before now.
-func (r *Recurrence) expire(now time.Time) {
-	for r.head < len(r.order) {
-		y := r.order[r.head]
-		if !y.done && now.Sub(y.created) <= r.within {
-			break
-		}
-		r.pop()
-	}
-}
-
 // forgetOldest drops the oldest template still waiting.
 func (r *Recurrence) forgetOldest() {
 	for r.head < len(r.order) {
 		y := r.order[r.head]
-		r.pop()
+		r.order[r.head] = nil
+		r.head++
 		if !y.done {
-			return
+			y.done = true
+			delete(r.young, y.key)
+			break
 		}
 	}
+	r.compact()
 }
 
-// pop removes the head of the creation order.
-func (r *Recurrence) pop() {
-	y := r.order[r.head]
-	r.order[r.head] = nil
-	r.head++
-	if r.young[y.key] == y {
-		delete(r.young, y.key)
+// compact drops finished entries from the creation order once they make up
+// most of it, so the order stays proportional to the templates waiting.
+func (r *Recurrence) compact() {
+	if live := len(r.young); len(r.order)-r.head <= 2*live+64 {
+		if r.head > 64 && r.head*2 > len(r.order) {
+			r.order = append(r.order[:0], r.order[r.head:]...)
+			r.head = 0
+		}
+		return
 	}
-	y.done = true
-	if r.head > 64 && r.head*2 > len(r.order) {
-		r.order = append(r.order[:0], r.order[r.head:]...)
-		r.head = 0
+	kept := r.order[:0]
+	for _, y := range r.order[r.head:] {
+		if !y.done {
+			kept = append(kept, y)
+		}
 	}
+	clear(r.order[len(kept):])
+	r.order, r.head = kept, 0
 }

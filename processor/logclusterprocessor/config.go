@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/drain"
 )
 
 // Config configures the logcluster processor.
@@ -60,8 +62,9 @@ type Config struct {
 }
 
 // NewPatternConfig: with MinRecords 1 the record that creates a template is
-// marked new; with n > 1, the n-th record of the template is, if it comes
-// within Within of the first (a one-off line is not a pattern).
+// marked new; with n > 1, the first record that makes n records of the
+// template within Within is (a one-off line is not a pattern; a rare line
+// that turns into a burst is news then).
 type NewPatternConfig struct {
 	MinRecords int           `mapstructure:"min_records"`
 	Within     time.Duration `mapstructure:"within"`
@@ -136,8 +139,8 @@ func (c *Config) Validate() error {
 	if c.LearningPeriod < 0 {
 		errs = append(errs, fmt.Errorf("learning_period must not be negative (got %s)", c.LearningPeriod))
 	}
-	if c.NewPattern.MinRecords < 1 || c.NewPattern.MinRecords > 1000 {
-		errs = append(errs, fmt.Errorf("new_pattern.min_records must be in [1, 1000] (got %d)", c.NewPattern.MinRecords))
+	if c.NewPattern.MinRecords < 1 || c.NewPattern.MinRecords > drain.MaxRecurrenceRecords {
+		errs = append(errs, fmt.Errorf("new_pattern.min_records must be in [1, %d] (got %d)", drain.MaxRecurrenceRecords, c.NewPattern.MinRecords))
 	}
 	if c.NewPattern.MinRecords > 1 && c.NewPattern.Within <= 0 {
 		errs = append(errs, fmt.Errorf("new_pattern.within must be positive when min_records > 1 (got %s)", c.NewPattern.Within))

@@ -61,7 +61,7 @@ func TestBadConfigs(t *testing.T) {
 		{"bad_attributes", `attributes.template and attributes.template_id must differ (both "log.record.template")`},
 		{"bad_interval", "snapshot_interval must be positive when storage is set (got 0s)"},
 		{"bad_learning", "learning_period must not be negative (got -1m0s)"},
-		{"bad_min_records", "new_pattern.min_records must be in [1, 1000] (got 0)"},
+		{"bad_min_records", "new_pattern.min_records must be in [1, 20] (got 0)"},
 		{"bad_within", "new_pattern.within must be positive when min_records > 1 (got 0s)"},
 	}
 	for _, tt := range tests {
