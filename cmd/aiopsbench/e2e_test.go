@@ -26,7 +26,8 @@ func TestE2EOverlayScalesTimers(t *testing.T) {
 		"anomaly_keep_firing_for: 1s",  // 1 min simulated
 		"group_interval: 500ms",        // 30 s simulated
 		"tick: 100ms", "timeout: 83ms", // batch/templates: 5 s simulated
-		"learning_period: 15s", "warm_up: 180", // the schedule's 15 fault-free minutes
+		"learning_period: 14s", "warm_up: 168", // 14 of the schedule's 15 fault-free minutes
+		"within: 1s", // new_pattern: 1 min simulated
 		`endpoint: "http://127.0.0.1:1234/"`, "endpoint: 127.0.0.1:4321", "level: none",
 	} {
 		assert.Contains(t, y, want)
@@ -36,6 +37,32 @@ func TestE2EOverlayScalesTimers(t *testing.T) {
 	y = e2eOverlay(o, "f", "u", 1)
 	assert.Contains(t, y, "metrics_flush_interval: 20ms")
 	assert.Contains(t, y, "evaluation_interval: 10ms")
+}
+
+// Faults the run cuts off are not scored, and the alerts that point at them
+// are left out; other alerts stay, whatever they match.
+func TestE2EScoreableCutsOffLastFaults(t *testing.T) {
+	t0 := e2eStartTime
+	end := t0.Add(6 * time.Hour)
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	faults := []faulteval.Fault{
+		{ID: "whole", Type: "latency", Service: "cart", Start: at(100), End: at(105)},
+		{ID: "cut", Type: "memory_leak", Service: "cache", Start: at(355), End: at(361)},
+		{ID: "late", Type: "errors", Service: "payment", Start: at(359), End: at(359).Add(30 * time.Second)},
+	}
+	alerts := []faulteval.Alert{
+		{ID: "a1", Labels: map[string]string{"service": "cart"}, FiredAt: at(101)},
+		{ID: "a2", Labels: map[string]string{"service": "cache"}, FiredAt: at(358)},
+		{ID: "a3", Labels: map[string]string{"service": "shipping"}, FiredAt: at(358)},
+	}
+	scored, skipped, kept, leftOut := scoreable(faults, alerts, end, e2eOptions{grace: 2 * time.Minute})
+	require.Len(t, scored, 1)
+	assert.Equal(t, "whole", scored[0].ID)
+	assert.Len(t, skipped, 2)
+	assert.Equal(t, 1, leftOut, "the alert on the cut-off leak")
+	require.Len(t, kept, 2)
+	assert.Equal(t, "a1", kept[0].ID)
+	assert.Equal(t, "a3", kept[1].ID, "an alert on an unrelated service still counts")
 }
 
 func TestE2EReadClockAndGroundTruth(t *testing.T) {
