@@ -26,7 +26,7 @@ func TestE2EOverlayScalesTimers(t *testing.T) {
 		"anomaly_keep_firing_for: 1s",  // 1 min simulated
 		"group_interval: 500ms",        // 30 s simulated
 		"tick: 100ms", "timeout: 83ms", // batch/templates: 5 s simulated
-		"learning_period: 14s", "warm_up: 168", // 14 of the schedule's 15 fault-free minutes
+		"learning_period: 14s", "warm_up: 84", // 14 of the schedule's 15 fault-free minutes, 10 s host metrics
 		"within: 1s", // new_pattern: 1 min simulated
 		`endpoint: "http://127.0.0.1:1234/"`, "endpoint: 127.0.0.1:4321", "level: none",
 	} {
