@@ -55,11 +55,15 @@ const (
 type calibrator struct {
 	short, drift           float64 // EW averages of capped surprise and signed z
 	point, avg, driftRanks rankHist
+	// lastBin is the point history's bin of the previous point (-1: none,
+	// as after a restore: it is not part of snapshots).
+	lastBin int16
 }
 
 func newCalibrator(memory int) calibrator {
 	store := make([]float32, rankBins+2*boundedBins) // one allocation
 	return calibrator{
+		lastBin:    -1,
 		point:      newRankHist(memory, store[:rankBins:rankBins]),
 		avg:        newRankHist(memory, store[rankBins:rankBins+boundedBins:rankBins+boundedBins]),
 		driftRanks: newRankHist(memory, store[rankBins+boundedBins:]),
@@ -74,7 +78,9 @@ func (c *calibrator) observe(z, zs float64) float64 {
 }
 
 // judge is observe that also returns ln p_point, the log p-value of the
-// point's own deviation, and ln p_drift, that of the drift if this point
+// point's own deviation against the history without its predecessor (two
+// extreme points in a row are each extreme: the point that confirms an
+// alarm must not be judged against the alarm), and ln p_drift, that of the drift if this point
 // pushed it further from zero (0 otherwise): a ramp or a shift goes on
 // pushing, while the points after a lone outlier let the drift decay. The
 // surprise average, the third part of p, is left out: it remembers an
@@ -84,8 +90,9 @@ func (c *calibrator) judge(z, zs float64) (lp, lpPoint, lpDrift float64) {
 		z = maxZ
 	}
 	pp, bp := c.point.pValueBin(z)
-	lpPoint = fastLog2(pp) * math.Ln2
-	surprise := -lpPoint
+	lpPoint = fastLog2(c.point.pValueExcept(z, int(c.lastBin))) * math.Ln2
+	c.lastBin = int16(bp)
+	surprise := -fastLog2(pp) * math.Ln2
 	if surprise > surpriseCap {
 		surprise = surpriseCap
 	}
@@ -106,7 +113,7 @@ func (c *calibrator) judge(z, zs float64) (lp, lpPoint, lpDrift float64) {
 	if pa < pp {
 		return fastLog2(pa) * math.Ln2, lpPoint, lpDrift
 	}
-	return lpPoint, lpPoint, lpDrift
+	return fastLog2(pp) * math.Ln2, lpPoint, lpDrift
 }
 
 // scoreOf maps a log p-value to [0, 1].

@@ -54,8 +54,11 @@
 // points.
 // Result.Unsuppressed is the score before the hold-off, for decisions that
 // stay on while a deviation lasts; Result.Point is the score of the point's
-// own deviation alone, for decisions that ask whether the point after an
-// alarm deviates too rather than echoes it in the averages. Only the past
+// own deviation alone, ranked against the history without its predecessor
+// (so that two extreme points in a row each count as extreme, also in a
+// young history), and Result.Drift that of the drift when the point pushed
+// it further: for decisions that ask whether the point after an alarm
+// deviates too rather than echoes it in the averages. Only the past
 // is used: no look-ahead and no whole-series minimum or maximum.
 //
 // Warm-up: the first WarmUp points (default 100) score 0 and are flagged
@@ -72,8 +75,9 @@
 // correction (288 + 168 float32 buckets plus rank histograms of 128, 32
 // and 32 bins; BenchmarkMemoryPerSeries), about 1.1 KiB without. Snapshots
 // (MarshalBinary / Restore) are a versioned little-endian encoding (version
-// 4 since the weekly correction, the drift and the wider point histogram
-// were added; older snapshots are refused and the series starts cold).
+// 5 since the previous point's bin was added, 4 since the weekly
+// correction, the drift and the wider point histogram; older snapshots are
+// refused and the series starts cold).
 //
 // NAB (a 41-series, 86-window subset of the corpus; TestNABCorpus with
 // NAB_DIR, or `aiopsbench nab` through the processor): standard 75.2,

@@ -152,6 +152,48 @@ func (h *rankHist) pValueBin(z float64) (float64, int) {
 	return p, b
 }
 
+// pValueExcept is the p-value of z against the history without the point
+// added last (bin last; last < 0: none), whose weight is the current
+// weight over the growth (rescaling keeps that ratio).
+func (h *rankHist) pValueExcept(z float64, last int) float64 {
+	if last < 0 {
+		return h.pValue(z)
+	}
+	b, frac := binOf(z)
+	if b >= len(h.counts) {
+		b, frac = len(h.counts)-1, 1
+	}
+	lw := h.weight / h.growth
+	total := h.total - lw
+	if total <= 0 {
+		return 1
+	}
+	count := func(i int) float64 {
+		c := float64(h.counts[i])
+		if i == last {
+			c = max(c-lw, 0)
+		}
+		return c
+	}
+	top := int(h.top)
+	for top > 0 && count(top) <= rankNegligible*total {
+		top--
+	}
+	above := 0.0
+	if b <= top {
+		above = count(b) * (1 - frac)
+		for i := b + 1; i <= top; i++ {
+			above += count(i)
+		}
+	}
+	tail := 1.0
+	if edge := edges[top]; z > edge {
+		r := (1 + edge) / (1 + z)
+		tail = r * r * r * r
+	}
+	return min((above+h.weight*tail)/(total+h.weight), 1)
+}
+
 // logP returns ln pValue(z).
 func (h *rankHist) logP(z float64) float64 { return math.Log(h.pValue(z)) }
 

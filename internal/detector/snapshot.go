@@ -12,8 +12,9 @@ import (
 const (
 	snapshotMagic = "ADS"
 	// 2: suppression hold-off (uint32) replaced the episode peak; 3: alarm
-	// rate; 4: 128-bin point ranks, the weekly correction and the drift.
-	snapshotVersion = 4
+	// rate; 4: 128-bin point ranks, the weekly correction and the drift;
+	// 5: the previous point's bin in the point ranks.
+	snapshotVersion = 5
 )
 
 // ErrCorruptSnapshot is returned for a snapshot that cannot be decoded.
@@ -72,6 +73,7 @@ func (s *Series) MarshalBinary() ([]byte, error) {
 	}
 	w = binary.LittleEndian.AppendUint32(w, s.sup.left)
 	w = f64(w, s.bud.rate)
+	w = binary.LittleEndian.AppendUint16(w, uint16(s.cal.lastBin))
 	return w, nil
 }
 
@@ -201,6 +203,9 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	}
 	if s.bud.rate = r.f64(true); s.bud.rate > 1 {
 		r.err = fmt.Errorf("%w: alarm rate %v above 1", ErrCorruptSnapshot, s.bud.rate)
+	}
+	if s.cal.lastBin = int16(r.u16()); s.cal.lastBin < -1 || int(s.cal.lastBin) >= rankBins {
+		r.err = fmt.Errorf("%w: previous point's bin %d", ErrCorruptSnapshot, s.cal.lastBin)
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorruptSnapshot, len(r.b))
