@@ -89,8 +89,8 @@ func (c *calibrator) judge(z, zs float64) (lp, lpPoint, lpDrift float64) {
 	if z > maxZ {
 		z = maxZ
 	}
-	pp, bp := c.point.pValueBin(z)
-	lpPoint = fastLog2(c.point.pValueExcept(z, int(c.lastBin))) * math.Ln2
+	pp, bp, ppExcept := c.point.pValues(z, int(c.lastBin))
+	lpPoint = fastLog2(ppExcept) * math.Ln2
 	c.lastBin = int16(bp)
 	surprise := -fastLog2(pp) * math.Ln2
 	if surprise > surpriseCap {

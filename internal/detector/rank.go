@@ -122,12 +122,21 @@ func (h *rankHist) pValue(z float64) float64 {
 
 // pValueBin is pValue that also returns z's bin, for add.
 func (h *rankHist) pValueBin(z float64) (float64, int) {
+	p, b, _ := h.pValues(z, -1)
+	return p, b
+}
+
+// pValues returns pValueBin and, from the same scan, the p-value of z
+// against the history without the point added last (bin last; last < 0:
+// none, pExcept = p). That point's weight is the current weight over the
+// growth (rescaling keeps that ratio).
+func (h *rankHist) pValues(z float64, last int) (p float64, b int, pExcept float64) {
 	b, frac := binOf(z)
 	if b >= len(h.counts) {
 		b, frac = len(h.counts)-1, 1
 	}
 	if h.total == 0 {
-		return 1, b
+		return 1, b, 1
 	}
 	top := int(h.top)
 	above := 0.0
@@ -137,37 +146,41 @@ func (h *rankHist) pValueBin(z float64) (float64, int) {
 			above += float64(h.counts[i])
 		}
 	}
-	// The pseudo-sample sits at the top of the history: beyond the highest
-	// occupied bin its share decays as a power law of exponent 4, so doubling
-	// 1+z beyond the record divides p by 16.
+	p = h.share(above, h.total, z, top)
+	if last < 0 {
+		return p, b, p
+	}
+	lw := h.weight / h.growth
+	total := h.total - lw
+	switch {
+	case total <= 0:
+		return p, b, 1
+	case last == top && float64(h.counts[top])-lw <= rankNegligible*total:
+		return p, b, h.pValueWithout(z, b, frac, last, lw, total)
+	case last > b && last <= top:
+		above -= lw
+	case last == b:
+		above -= lw * (1 - frac)
+	}
+	return p, b, h.share(max(above, 0), total, z, top)
+}
+
+// share is the p-value of z given the history's weight at or above it: the
+// pseudo-sample sits at the top of the history, and beyond the highest
+// occupied bin its share decays as a power law of exponent 4, so doubling
+// 1+z beyond the record divides p by 16.
+func (h *rankHist) share(above, total, z float64, top int) float64 {
 	tail := 1.0
 	if edge := edges[top]; z > edge {
 		r := (1 + edge) / (1 + z)
 		tail = r * r * r * r
 	}
-	p := (above + h.weight*tail) / (h.total + h.weight)
-	if p > 1 {
-		p = 1
-	}
-	return p, b
+	return min((above+h.weight*tail)/(total+h.weight), 1)
 }
 
-// pValueExcept is the p-value of z against the history without the point
-// added last (bin last; last < 0: none), whose weight is the current
-// weight over the growth (rescaling keeps that ratio).
-func (h *rankHist) pValueExcept(z float64, last int) float64 {
-	if last < 0 {
-		return h.pValue(z)
-	}
-	b, frac := binOf(z)
-	if b >= len(h.counts) {
-		b, frac = len(h.counts)-1, 1
-	}
-	lw := h.weight / h.growth
-	total := h.total - lw
-	if total <= 0 {
-		return 1
-	}
+// pValueWithout is pValues' pExcept when the point left out was the only
+// weight in the top bin: the record falls back to the next occupied bin.
+func (h *rankHist) pValueWithout(z float64, b int, frac float64, last int, lw, total float64) float64 {
 	count := func(i int) float64 {
 		c := float64(h.counts[i])
 		if i == last {
@@ -186,12 +199,7 @@ func (h *rankHist) pValueExcept(z float64, last int) float64 {
 			above += count(i)
 		}
 	}
-	tail := 1.0
-	if edge := edges[top]; z > edge {
-		r := (1 + edge) / (1 + z)
-		tail = r * r * r * r
-	}
-	return min((above+h.weight*tail)/(total+h.weight), 1)
+	return h.share(above, total, z, top)
 }
 
 // logP returns ln pValue(z).
