@@ -59,3 +59,8 @@ func (b *alarmBudget) record(fired bool) {
 	}
 	b.rate += (f - b.rate) * (1 / budgetMemory)
 }
+
+// quiet reports whether the series alarms at most half as often as its
+// budget allows (fewer than about 2.5 alarms over budgetMemory points): its
+// alarms are rare enough to be incidents rather than its routine.
+func (b *alarmBudget) quiet() bool { return b.rate < budgetRate/2 }
