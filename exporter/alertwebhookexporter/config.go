@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.uber.org/zap"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/notify"
 )
@@ -218,6 +219,14 @@ func (cfg *Config) Validate() error {
 			if _, err := notify.ParseTemplate(k, v); err != nil {
 				errs = append(errs, fmt.Errorf("rules[%d].annotations.%s %q: %w", i, k, v, err))
 			}
+		}
+	}
+	if len(errs) == 0 {
+		// The rules' OTTL, parsed as the exporter will, so that a bad
+		// expression fails `validate` and startup, not only the pipeline
+		// build.
+		if _, _, err := compileRules(cfg.Rules, cfg.LabelNameMode == "sanitize", component.TelemetrySettings{Logger: zap.NewNop()}); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	tnames := map[string]bool{}

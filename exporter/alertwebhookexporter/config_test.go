@@ -83,13 +83,21 @@ func TestBadTemplateNamesKeyAndValue(t *testing.T) {
 	}
 }
 
-func TestBadOTTLFailsAtCreation(t *testing.T) {
+func TestBadOTTLFailsValidation(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
-	cfg.Rules = []RuleConfig{{Name: "x", Signal: "metrics", Condition: "value_double >>> 1"}}
-	require.NoError(t, cfg.Validate())
-	_, err := NewFactory().CreateMetrics(t.Context(), exportertestSettings(), cfg)
+	cfg.Rules = []RuleConfig{
+		{Name: "ok", Signal: "logs", Condition: `severity_number >= SEVERITY_NUMBER_ERROR`},
+		{Name: "x", Signal: "metrics", Condition: "value_double >>> 1"},
+	}
+	err := cfg.Validate()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "rules[0].condition")
+	assert.Contains(t, err.Error(), `rules[1].condition "value_double >>> 1"`)
+	cfg.Rules[1] = RuleConfig{Name: "x", Signal: "logs", Condition: "true", Select: `IsMatch(body, "(")`}
+	err = cfg.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `rules[1].select`)
+	_, err = NewFactory().CreateMetrics(t.Context(), exportertestSettings(), cfg)
+	require.Error(t, err, "creation parses the same rules")
 }
 
 func TestSecretsNeverInErrors(t *testing.T) {
