@@ -46,7 +46,7 @@ type alarmBudget struct {
 // to a log p-value.
 func (b *alarmBudget) penalty() float64 {
 	if x := b.rate * (1 / budgetRate); x > 1 {
-		return budgetPower * math.Log(x)
+		return budgetPower * math.Ln2 * fastLog2(x)
 	}
 	return 0
 }

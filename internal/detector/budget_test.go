@@ -25,7 +25,7 @@ func TestAlarmBudgetHandWorked(t *testing.T) {
 	}
 	want := 1 - math.Pow(1-5e-5, 10)
 	assert.InDelta(t, want, b.rate, 1e-15)
-	assert.InDelta(t, 3*math.Log(want/2.5e-4), b.penalty(), 1e-12)
+	assert.InDelta(t, 3*math.Log(want/2.5e-4), b.penalty(), 1e-9) // fastLog2
 	assert.InDelta(t, 3*math.Log(1.99955), b.penalty(), 1e-4)
 	assert.InDelta(t, 1.99955, want/2.5e-4, 1e-5)
 	for i := 0; i < 20000; i++ {

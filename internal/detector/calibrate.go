@@ -108,27 +108,33 @@ func (c *calibrator) judge(z, zs float64) (lp, lpPoint, lpDrift float64, j judge
 		z = maxZ
 	}
 	pp, bp, ppExcept := c.point.pValues(z, int(c.lastBin))
-	lpPoint = fastLog2(ppExcept) * math.Ln2
-	surprise := -fastLog2(pp) * math.Ln2
-	if surprise > surpriseCap {
-		surprise = surpriseCap
+	// Each logarithm is taken once: the point's p-value serves the
+	// surprise, often p_point without the predecessor and the result too.
+	lpp := fastLog2(pp) * math.Ln2
+	lpPoint = lpp
+	if ppExcept != pp {
+		lpPoint = fastLog2(ppExcept) * math.Ln2
 	}
-	c.short += shortAlpha * (surprise - c.short)
+	c.short += shortAlpha * (min(-lpp, surpriseCap) - c.short)
 	pa, ba := c.avg.pValueBin(c.short)
 	prevDrift, zc := c.drift, clamp(zs, driftClip)
 	c.drift += driftAlpha * (zc - c.drift)
 	pd, bd := c.driftRanks.pValueBin(math.Abs(c.drift))
 	j = judged{bp: bp, ba: ba, bd: bd, pp: pp, pa: pa, pd: pd}
-	if zc*prevDrift >= 0 && math.Abs(zc) > math.Abs(prevDrift) {
+	pushed := zc*prevDrift >= 0 && math.Abs(zc) > math.Abs(prevDrift)
+	if pushed {
 		lpDrift = fastLog2(pd) * math.Ln2
 	}
-	if pd < pa {
-		pa = pd
-	}
-	if pa < pp {
+	switch {
+	case pd < pa && pd < pp:
+		if pushed {
+			return lpDrift, lpPoint, lpDrift, j
+		}
+		return fastLog2(pd) * math.Ln2, lpPoint, lpDrift, j
+	case pd >= pa && pa < pp:
 		return fastLog2(pa) * math.Ln2, lpPoint, lpDrift, j
 	}
-	return fastLog2(pp) * math.Ln2, lpPoint, lpDrift, j
+	return lpp, lpPoint, lpDrift, j
 }
 
 // learn adds a judged point to the histories. In an incident (episode: an
@@ -155,7 +161,7 @@ func (c *calibrator) learn(j judged, episode bool) {
 
 // scoreOf maps a log p-value to [0, 1].
 func scoreOf(lp, sensitivity float64) float64 {
-	s := 1 - math.Exp(sensitivity*lp/tailPower)
+	s := 1 - fastExp2(sensitivity*lp*(1/(tailPower*math.Ln2)))
 	if s < 0 {
 		return 0
 	}
@@ -163,4 +169,21 @@ func scoreOf(lp, sensitivity float64) float64 {
 		return 1
 	}
 	return s
+}
+
+// fastExp2 is 2^x within a relative 1e-8 (0 below 2^-1022, +Inf above
+// 2^1023): the exponent is set directly and 2^f for the fraction f,
+// centred on 0.5, is a Taylor series to degree 8. It replaces math.Exp,
+// a fifth of an update's time before, in scoreOf.
+func fastExp2(x float64) float64 {
+	switch {
+	case x < -1022:
+		return 0
+	case !(x < 1023): // also NaN
+		return math.Inf(1)
+	}
+	n := math.Floor(x)
+	y := (x - n - 0.5) * math.Ln2 // |y| <= ln2/2
+	e := 1 + y*(1+y*(1.0/2+y*(1.0/6+y*(1.0/24+y*(1.0/120+y*(1.0/720+y*(1.0/5040+y*(1.0/40320))))))))
+	return e * math.Sqrt2 * math.Float64frombits(uint64(int64(n)+1023)<<52)
 }
