@@ -94,15 +94,15 @@ func (c *calibrator) observe(z, zs float64) float64 {
 	return lp
 }
 
-// judge is observe without learning (the caller passes j to learn) that
-// also returns ln p_point, the log p-value of the
-// point's own deviation against the history without its predecessor (two
-// extreme points in a row are each extreme: the point that confirms an
-// alarm must not be judged against the alarm), and ln p_drift, that of the drift if this point
+// judge is observe without learning (the caller passes j to learn). It
+// also returns ln p_point, the log p-value of the point's own deviation
+// against the history without its predecessor (two extreme points in a row
+// are each extreme: the point that confirms an alarm must not be judged
+// against the alarm), and ln p_drift, that of the drift if this point
 // pushed it further from zero (0 otherwise): a ramp or a shift goes on
 // pushing, while the points after a lone outlier let the drift decay. The
-// surprise average, the third part of p, is left out: it remembers an
-// outlier for dozens of points.
+// surprise average, the third part of p, is left out of both: it remembers
+// an outlier for dozens of points.
 func (c *calibrator) judge(z, zs float64) (lp, lpPoint, lpDrift float64, j judged) {
 	if z > maxZ {
 		z = maxZ
