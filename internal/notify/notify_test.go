@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -136,6 +137,17 @@ func TestSizeLimitsCutOnRunes(t *testing.T) {
 	assert.True(t, json.Valid(body))
 	assert.Equal(t, "ab…", Truncate("abcdef", 5))
 	assert.Equal(t, "…", Truncate("告警告警", 4)[len(Truncate("告警告警", 4))-3:])
+	// Invalid UTF-8 is replaced before the cut, not by the JSON encoder
+	// after it (one invalid byte becomes three).
+	bad := strings.Repeat("a\xff", 3000)
+	got := Truncate(bad, 4096)
+	assert.True(t, utf8.ValidString(got))
+	assert.LessOrEqual(t, len(got), 4096)
+	n.Alerts[0].Annotations = alerting.NewLabels(map[string]string{"summary": bad})
+	body, err = (&WeCom{}).Render(message(n))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(body, &m))
+	assert.LessOrEqual(t, len(m.Markdown.Content), weComContentLimit)
 }
 
 // The expected signatures were computed independently of this code with
