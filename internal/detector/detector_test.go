@@ -486,3 +486,31 @@ func TestPointScoreYoungStep(t *testing.T) {
 	assert.Greater(t, res[12].Score, 0.55, "the step")
 	assert.Greater(t, res[13].Point, 0.27, "its second point, judged without the first")
 }
+
+// pValues' p-value without the point added last equals the p-value against
+// a history built without it, whether that point was ordinary or the only
+// one in the top bin (the record falls back), for queries below, inside and
+// beyond the history (memory huge, so that both histories weigh alike).
+func TestPValueWithoutLastProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 300; trial++ {
+		with := newRankHist(1<<30, make([]float32, rankBins))
+		without := newRankHist(1<<30, make([]float32, rankBins))
+		n := 1 + rng.IntN(50)
+		for i := 0; i < n; i++ {
+			z := math.Abs(rng.NormFloat64()) * 3
+			with.add(z)
+			without.add(z)
+		}
+		last := math.Abs(rng.NormFloat64()) * 3
+		if trial%3 == 0 {
+			last = 200 + rng.Float64()*1000 // a record, alone in its bin
+		}
+		lb, _ := binOf(last)
+		with.add(last)
+		for _, q := range []float64{0, 0.5, 2, 5, last, 100, 5000} {
+			_, _, pExcept := with.pValues(q, lb)
+			assert.InEpsilon(t, without.pValue(q), pExcept, 1e-6, "trial %d, query %v, last %v", trial, q, last)
+		}
+	}
+}

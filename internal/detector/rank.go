@@ -154,30 +154,44 @@ func (h *rankHist) pValues(z float64, last int) (p float64, b int, pExcept float
 		return 1, b, 1
 	}
 	top := int(h.top)
-	above := 0.0
-	if b <= top {
-		above = float64(h.counts[b]) * (1 - frac)
-		for i := b + 1; i <= top; i++ {
-			above += float64(h.counts[i])
-		}
-	}
+	above := h.weightFrom(b, frac, top)
 	p = h.share(above, h.total, z, top)
 	if last < 0 {
 		return p, b, p
 	}
 	lw := h.weight / h.growth
 	total := h.total - lw
-	switch {
-	case total <= 0:
+	if total <= 0 {
 		return p, b, 1
-	case last == top && float64(h.counts[top])-lw <= rankNegligible*total:
-		return p, b, h.pValueWithout(z, b, frac, last, lw, total)
+	}
+	if last == top && float64(h.counts[top])-lw <= rankNegligible*total {
+		// The point left out was all the top bin held: the record falls
+		// back to the next occupied bin.
+		for top > 0 && (top == last || float64(h.counts[top]) <= rankNegligible*total) {
+			top--
+		}
+		above = h.weightFrom(b, frac, top)
+	}
+	switch {
 	case last > b && last <= top:
 		above -= lw
-	case last == b:
+	case last == b && b <= top:
 		above -= lw * (1 - frac)
 	}
 	return p, b, h.share(max(above, 0), total, z, top)
+}
+
+// weightFrom is the history's weight at or above position frac of bin b,
+// counting bins up to top.
+func (h *rankHist) weightFrom(b int, frac float64, top int) float64 {
+	if b > top {
+		return 0
+	}
+	above := float64(h.counts[b]) * (1 - frac)
+	for i := b + 1; i <= top; i++ {
+		above += float64(h.counts[i])
+	}
+	return above
 }
 
 // share is the p-value of z given the history's weight at or above it: the
@@ -191,30 +205,6 @@ func (h *rankHist) share(above, total, z float64, top int) float64 {
 		tail = r * r * r * r
 	}
 	return min((above+h.weight*tail)/(total+h.weight), 1)
-}
-
-// pValueWithout is pValues' pExcept when the point left out was the only
-// weight in the top bin: the record falls back to the next occupied bin.
-func (h *rankHist) pValueWithout(z float64, b int, frac float64, last int, lw, total float64) float64 {
-	count := func(i int) float64 {
-		c := float64(h.counts[i])
-		if i == last {
-			c = max(c-lw, 0)
-		}
-		return c
-	}
-	top := int(h.top)
-	for top > 0 && count(top) <= rankNegligible*total {
-		top--
-	}
-	above := 0.0
-	if b <= top {
-		above = count(b) * (1 - frac)
-		for i := b + 1; i <= top; i++ {
-			above += count(i)
-		}
-	}
-	return h.share(above, total, z, top)
 }
 
 // logP returns ln pValue(z).
