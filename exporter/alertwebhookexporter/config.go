@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
-	"go.uber.org/zap"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/notify"
 )
@@ -223,11 +222,8 @@ func (cfg *Config) Validate() error {
 	}
 	if len(errs) == 0 {
 		// The rules' OTTL, parsed as the exporter will, so that a bad
-		// expression fails `validate` and startup, not only the pipeline
-		// build.
-		if _, _, err := compileRules(cfg.Rules, cfg.LabelNameMode == "sanitize", component.TelemetrySettings{Logger: zap.NewNop()}); err != nil {
-			errs = append(errs, err)
-		}
+		// expression is a config error, not only a pipeline build failure.
+		errs = append(errs, checkConditions(cfg.Rules))
 	}
 	tnames := map[string]bool{}
 	for i := range cfg.Targets {

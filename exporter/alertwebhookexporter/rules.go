@@ -3,6 +3,7 @@ package alertwebhookexporter // import "github.com/otelcol-aiops/otelcol-aiops/e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
@@ -12,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottldatapoint"
@@ -125,13 +127,44 @@ func defaultRules(d DefaultRulesConfig) []RuleConfig {
 	}
 }
 
+// ruleParsers are the OTTL parsers of the two rule signals.
+type ruleParsers struct {
+	dp  ottl.Parser[*ottldatapoint.TransformContext]
+	log ottl.Parser[*ottllog.TransformContext]
+}
+
+func newRuleParsers(set component.TelemetrySettings) (ruleParsers, error) {
+	dp, err := ottldatapoint.NewParser(ottlfuncs.StandardConverters[*ottldatapoint.TransformContext](), set)
+	if err != nil {
+		return ruleParsers{}, err
+	}
+	log, err := ottllog.NewParser(ottlfuncs.StandardConverters[*ottllog.TransformContext](), set)
+	return ruleParsers{dp: dp, log: log}, err
+}
+
+// checkConditions parses every rule's condition and select, for Validate
+// (the templates are checked there already).
+func checkConditions(cfgs []RuleConfig) error {
+	ps, err := newRuleParsers(component.TelemetrySettings{Logger: zap.NewNop()})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i := range cfgs {
+		switch cfgs[i].Signal {
+		case "metrics":
+			_, _, err = parseConditions(ps.dp, i, &cfgs[i])
+		case "logs":
+			_, _, err = parseConditions(ps.log, i, &cfgs[i])
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
 // compileRules parses every rule's OTTL and templates.
 func compileRules(cfgs []RuleConfig, sanitize bool, set component.TelemetrySettings) ([]*metricRule, []*logRule, error) {
-	dpParser, err := ottldatapoint.NewParser(ottlfuncs.StandardConverters[*ottldatapoint.TransformContext](), set)
-	if err != nil {
-		return nil, nil, err
-	}
-	logParser, err := ottllog.NewParser(ottlfuncs.StandardConverters[*ottllog.TransformContext](), set)
+	ps, err := newRuleParsers(set)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -157,7 +190,7 @@ func compileRules(cfgs []RuleConfig, sanitize bool, set component.TelemetrySetti
 				base.timing.ResolveTimeout = defaultMetricResolveTimeout
 			}
 			r := &metricRule{rule: base}
-			if r.cond, r.sel, err = parseConditions(dpParser, i, c); err != nil {
+			if r.cond, r.sel, err = parseConditions(ps.dp, i, c); err != nil {
 				return nil, nil, err
 			}
 			mrs = append(mrs, r)
@@ -166,7 +199,7 @@ func compileRules(cfgs []RuleConfig, sanitize bool, set component.TelemetrySetti
 				base.timing.ResolveTimeout = defaultLogResolveTimeout
 			}
 			r := &logRule{rule: base}
-			if r.cond, r.sel, err = parseConditions(logParser, i, c); err != nil {
+			if r.cond, r.sel, err = parseConditions(ps.log, i, c); err != nil {
 				return nil, nil, err
 			}
 			lrs = append(lrs, r)
