@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
 )
@@ -21,8 +22,9 @@ type Config struct {
 
 	Detection `mapstructure:",squash"`
 
-	// Overrides change detection settings for metrics matching Metric;
-	// the first match wins, unset fields keep the top-level value.
+	// Overrides change detection settings for the series matching an
+	// override's Metric, Signal and Attributes; the first match wins, unset
+	// fields keep the top-level value.
 	Overrides []Override `mapstructure:"overrides"`
 
 	// Threshold: anomaly.active turns 1 when the score reaches it and the
@@ -64,10 +66,44 @@ type Detection struct {
 	WarmUp int `mapstructure:"warm_up"`
 }
 
-// Override is Detection for the metrics matching Metric.
+// Override is Detection for the series of the metrics matching Metric,
+// optionally narrowed to one derived signal and to attribute values.
 type Override struct {
-	Metric    string `mapstructure:"metric"`
-	Detection `mapstructure:",squash"`
+	Metric string `mapstructure:"metric"`
+	// Signal narrows the override to one signal of the metric: value (a
+	// gauge or non-monotonic sum as it is), rate, count_rate, mean or
+	// quantile (the anomaly.signal attribute). Empty: every signal.
+	Signal string `mapstructure:"signal"`
+	// Attributes narrows the override to series with these attribute
+	// values (all of them, compared as strings). A key is looked up in the
+	// point's attributes, then in its resource's: status.code of a span
+	// metric, service.name of its resource.
+	Attributes map[string]string `mapstructure:"attributes"`
+	Detection  `mapstructure:",squash"`
+}
+
+// signalNames maps the Signal setting to the anomaly.signal value.
+var signalNames = map[string]string{
+	"value": signalValue, "rate": signalRate, "count_rate": signalCountRate,
+	"mean": signalMean, "quantile": signalQuantile,
+}
+
+// matches reports whether the override applies to a series of its metric
+// with this signal, point attributes and resource attributes.
+func (o *Override) matches(signal string, attrs, resource pcommon.Map) bool {
+	if o.Signal != "" && signalNames[o.Signal] != signal {
+		return false
+	}
+	for k, want := range o.Attributes {
+		v, ok := attrs.Get(k)
+		if !ok {
+			v, ok = resource.Get(k)
+		}
+		if !ok || v.AsString() != want {
+			return false
+		}
+	}
+	return true
 }
 
 var _ component.Config = (*Config)(nil)
@@ -155,6 +191,14 @@ func (c *Config) Validate() error {
 		key := fmt.Sprintf("overrides[%d].", i)
 		if o.Metric == "" {
 			errs = append(errs, fmt.Errorf("%smetric must be set", key))
+		}
+		if _, ok := signalNames[o.Signal]; !ok && o.Signal != "" {
+			errs = append(errs, fmt.Errorf("%ssignal must be value, rate, count_rate, mean or quantile (got %q)", key, o.Signal))
+		}
+		for k := range o.Attributes {
+			if k == "" {
+				errs = append(errs, fmt.Errorf("%sattributes: empty key", key))
+			}
 		}
 		errs = append(errs, validPattern(key+"metric", o.Metric), o.validate(key, false))
 	}

@@ -50,8 +50,8 @@ type anomalyProcessor struct {
 
 	mu        sync.Mutex
 	table     *table
-	selection map[string]int // metric name -> index into detCfgs, -1 = not scored
-	detCfgs   []detector.Config
+	selection map[string]selection // by metric name
+	detCfgs   []detector.Config    // top level, then one per override
 	lastSweep int64
 
 	store  *snapshotStore
@@ -76,7 +76,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 		tel:       tel,
 		next:      next,
 		table:     newTable(cfg.MaxSeries),
-		selection: map[string]int{},
+		selection: map[string]selection{},
 		reasons:   map[string]metric.MeasurementOption{},
 		decision: decision{on: cfg.Threshold, off: cfg.ClearThreshold,
 			clearPoints: cfg.ClearPoints, confirmPoints: cfg.ConfirmPoints},
@@ -152,22 +152,29 @@ func (p *anomalyProcessor) snapshotLoop(ctx context.Context) {
 	}
 }
 
-// configFor returns the detector configuration index for a metric name, -1
-// if the metric is not selected. Results are cached per name.
-func (p *anomalyProcessor) configFor(name string) int {
-	if i, ok := p.selection[name]; ok {
-		return i
-	}
-	i := p.match(name)
-	if len(p.selection) < 100000 { // names are bounded in practice; the cache must be too
-		p.selection[name] = i
-	}
-	return i
+// selection is what the configuration says about one metric name.
+type selection struct {
+	scored bool
+	// overrides are the indexes into Config.Overrides whose Metric matches
+	// the name, in order, up to the first that applies to all its series.
+	overrides []int
 }
 
-func (p *anomalyProcessor) match(name string) int {
+// selectionFor returns the selection of a metric name, cached per name.
+func (p *anomalyProcessor) selectionFor(name string) selection {
+	if sel, ok := p.selection[name]; ok {
+		return sel
+	}
+	sel := p.match(name)
+	if len(p.selection) < 100000 { // names are bounded in practice; the cache must be too
+		p.selection[name] = sel
+	}
+	return sel
+}
+
+func (p *anomalyProcessor) match(name string) selection {
 	if strings.HasPrefix(name, ownPrefix) {
-		return -1
+		return selection{}
 	}
 	matches := func(pats []string) bool {
 		for _, pat := range pats {
@@ -178,10 +185,26 @@ func (p *anomalyProcessor) match(name string) int {
 		return false
 	}
 	if (len(p.cfg.Include) > 0 && !matches(p.cfg.Include)) || matches(p.cfg.Exclude) {
-		return -1
+		return selection{}
 	}
+	sel := selection{scored: true}
 	for i, o := range p.cfg.Overrides {
 		if ok, _ := path.Match(o.Metric, name); ok {
+			sel.overrides = append(sel.overrides, i)
+			if o.Signal == "" && len(o.Attributes) == 0 {
+				break // applies to every series of the metric
+			}
+		}
+	}
+	return sel
+}
+
+// configIndex returns the index into detCfgs for a series of the current
+// metric: that of the first override applying to its signal and attributes,
+// else 0 (top level). It runs when a series is created, not per point.
+func (p *anomalyProcessor) configIndex(b *batch, signal string, attrs pcommon.Map) int {
+	for _, i := range b.sel.overrides {
+		if p.cfg.Overrides[i].matches(signal, attrs, b.resAttrs) {
 			return i + 1
 		}
 	}
@@ -235,7 +258,8 @@ type batch struct {
 	out      *companions
 	sm       pmetric.ScopeMetrics
 	name     string
-	cfgIndex int
+	sel      selection
+	resAttrs pcommon.Map
 	// pending is the number of points of the current metric not yet
 	// reserved for in the companions.
 	pending int
@@ -274,13 +298,13 @@ func (p *anomalyProcessor) process(ctx context.Context, md pmetric.Metrics) {
 		sms := rm.ScopeMetrics()
 		for j := 0; j < sms.Len(); j++ {
 			sm := sms.At(j)
-			b.resource, b.scope = rh, sm.Scope()
+			b.resource, b.resAttrs, b.scope = rh, rm.Resource().Attributes(), sm.Scope()
 			b.out, b.sm = nil, sm
 			ms := sm.Metrics()
 			n := ms.Len() // companions are appended: do not iterate over them
 			for k := 0; k < n; k++ {
 				m := ms.At(k)
-				if b.cfgIndex = p.configFor(m.Name()); b.cfgIndex < 0 {
+				if b.sel = p.selectionFor(m.Name()); !b.sel.scored {
 					continue
 				}
 				b.name = m.Name()
@@ -378,12 +402,15 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Ma
 	key := seriesKey(b.base, attrs)
 	s := p.table.get(key, b.now)
 	if s == nil {
-		s = &series{key: key, det: detector.New(p.detCfgs[b.cfgIndex])}
+		s = &series{key: key, det: detector.New(p.detCfgs[p.configIndex(b, signal, attrs)])}
 		if p.table.add(s, b.now) {
 			p.tel.AnomalySeriesEvicted.Add(ctx, 1, p.reasons["limit"])
 		} else {
 			p.tel.AnomalySeriesActive.Add(ctx, 1)
 		}
+	}
+	if s.snapshot != nil {
+		p.settleRestored(b, s, signal, attrs)
 	}
 	in, reason, ok := extract(s)
 	if !ok {

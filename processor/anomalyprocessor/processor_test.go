@@ -160,12 +160,14 @@ func TestConfigValidate(t *testing.T) {
 	cfg.Direction = "sideways"
 	cfg.Threshold = 2
 	cfg.Include = []string{"["}
-	cfg.Overrides = []Override{{Metric: "x", Detection: Detection{Seasonality: "hourly"}}}
+	cfg.Overrides = []Override{{Metric: "x", Detection: Detection{Seasonality: "hourly"}},
+		{Metric: "y", Signal: "p99", Attributes: map[string]string{"": "v"}}}
 	cfg.ConfirmPoints = 0
 	err := cfg.Validate()
 	require.Error(t, err)
 	for _, want := range []string{`direction must be both, up or down (got "sideways")`, "threshold must be in (0, 1] (got 2)",
-		"confirm_points must be in [1, 15] (got 0)", `include[0]: bad pattern "["`, `overrides[0].seasonality`} {
+		"confirm_points must be in [1, 15] (got 0)", `include[0]: bad pattern "["`, `overrides[0].seasonality`,
+		`overrides[1].signal must be value, rate, count_rate, mean or quantile (got "p99")`, "overrides[1].attributes: empty key"} {
 		assert.ErrorContains(t, err, want)
 	}
 }
@@ -278,4 +280,60 @@ func intCounter(ts, start time.Time, v int64) pmetric.Metrics {
 	md := sumPoint(ts, start, 0)
 	md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(0).SetIntValue(v)
 	return md
+}
+
+// Overrides narrowed by attributes (looked up in the point, then in the
+// resource) and by signal apply to the matching series only.
+func TestOverrideByAttributesAndSignal(t *testing.T) {
+	p, sink := newTestProcessor(t, func(c *Config) {
+		c.Overrides = []Override{
+			// A gauge has no rate: this one never applies.
+			{Metric: "cpu", Signal: "rate", Detection: Detection{Direction: "down"}},
+			// host.name is a resource attribute, cpu a point attribute.
+			{Metric: "c?u", Attributes: map[string]string{"host.name": "b", "cpu": "0"}, Detection: Detection{Direction: "up"}},
+		}
+	})
+	t0 := time.Unix(1700000000, 0)
+	scores := map[string]float64{}
+	for i := 0; i < 400; i++ {
+		for _, host := range []string{"a", "b"} {
+			v := 50 + float64(i%9) + 3*float64(i%4)
+			if i == 350 {
+				v = -500 // a drop on both series
+			}
+			require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("cpu", t0.Add(time.Duration(i)*time.Minute), v, host)))
+			if i == 350 {
+				scores[host] = lastScore(t, sink)
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, scores["a"], p.cfg.Threshold, "direction both (top level): the drop alarms")
+	assert.Less(t, scores["b"], 0.2, "direction up (override by attributes): a drop is not a deviation")
+	assert.Equal(t, 2, p.table.len())
+}
+
+func TestOverrideMatches(t *testing.T) {
+	attrs, res := pcommon.NewMap(), pcommon.NewMap()
+	attrs.PutStr("status.code", "STATUS_CODE_ERROR")
+	attrs.PutInt("http.response.status_code", 503)
+	res.PutStr("service.name", "checkout")
+	for _, tc := range []struct {
+		o      Override
+		signal string
+		want   bool
+	}{
+		{Override{}, signalMean, true},
+		{Override{Signal: "count_rate"}, signalCountRate, true},
+		{Override{Signal: "count_rate"}, signalMean, false},
+		{Override{Signal: "value"}, signalValue, true},
+		{Override{Signal: "value"}, signalRate, false},
+		{Override{Attributes: map[string]string{"status.code": "STATUS_CODE_ERROR"}}, signalCountRate, true},
+		{Override{Attributes: map[string]string{"status.code": "STATUS_CODE_UNSET"}}, signalCountRate, false},
+		{Override{Attributes: map[string]string{"http.response.status_code": "503"}}, signalMean, true},
+		{Override{Attributes: map[string]string{"service.name": "checkout", "status.code": "STATUS_CODE_ERROR"}}, signalMean, true},
+		{Override{Attributes: map[string]string{"service.name": "cart"}}, signalMean, false},
+		{Override{Attributes: map[string]string{"absent": ""}}, signalMean, false},
+	} {
+		assert.Equal(t, tc.want, tc.o.matches(tc.signal, attrs, res), "%+v on %q", tc.o, tc.signal)
+	}
 }

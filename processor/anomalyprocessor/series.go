@@ -8,8 +8,11 @@ import (
 // form an intrusive LRU list (most recent at the head) so that eviction of
 // the least recently updated series is O(1) and allocation-free.
 type series struct {
-	key        uint64
-	det        *detector.Series
+	key uint64
+	det *detector.Series
+	// snapshot is the detector state a restored series came with, kept
+	// until its first point when overrides are configured (snapshot.go).
+	snapshot   []byte
 	prev, next *series
 	seen       int64 // wall clock of the last update (Unix ns), for staleness
 

@@ -1,6 +1,7 @@
 package anomalyprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor"
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
@@ -46,7 +48,10 @@ func (p *anomalyProcessor) save(ctx context.Context) {
 		if cur == nil {
 			cur = []byte{chunkVersion}
 		}
-		det, _ := s.det.MarshalBinary()
+		det := s.snapshot // restored, not yet updated: its state as it came
+		if det == nil {
+			det, _ = s.det.MarshalBinary()
+		}
 		cur = binary.LittleEndian.AppendUint64(cur, s.key)
 		cur = binary.LittleEndian.AppendUint32(cur, uint32(len(det)))
 		cur = append(cur, det...)
@@ -132,10 +137,15 @@ func (p *anomalyProcessor) load(ctx context.Context) error {
 			if dl > len(c) || len(c)-dl < 33 {
 				return fmt.Errorf("%w: chunk %d truncated", errCorrupt, i)
 			}
-			// Series restore with the top-level configuration; an override
-			// applies again to series created after the restart.
+			// Series restore with the top-level configuration, which checks
+			// the state. Which override applies to a series depends on its
+			// signal and attributes, known from its next point: until then
+			// it keeps its state for settleRestored.
 			if s.det, err = detector.Restore(cfg, c[:dl]); err != nil {
 				return err
+			}
+			if len(p.cfg.Overrides) > 0 {
+				s.snapshot = bytes.Clone(c[:dl])
 			}
 			c = c[dl:]
 			s.prevA = math.Float64frombits(binary.LittleEndian.Uint64(c))
@@ -151,4 +161,16 @@ func (p *anomalyProcessor) load(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// settleRestored gives a restored series the configuration that applies to
+// it, now that a point has shown its signal and attributes: when an override
+// applies, the state is restored again under that override's settings.
+func (p *anomalyProcessor) settleRestored(b *batch, s *series, signal string, attrs pcommon.Map) {
+	if i := p.configIndex(b, signal, attrs); i > 0 {
+		if det, err := detector.Restore(p.detCfgs[i], s.snapshot); err == nil {
+			s.det = det
+		}
+	}
+	s.snapshot = nil
 }

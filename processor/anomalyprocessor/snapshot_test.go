@@ -30,13 +30,17 @@ import (
 const storageName = "anomaly"
 
 func startWithStorage(t *testing.T, dir string) (*anomalyProcessor, *consumertest.MetricsSink, *componenttest.Telemetry) {
-	return startInstanceWithStorage(t, dir, component.NewID(metadata.Type))
+	return startInstanceWithStorage(t, dir, component.NewID(metadata.Type), nil)
 }
 
 // startInstanceWithStorage starts the processor with the given component ID
-// (e.g. anomaly/a) over file-backed storage in dir.
-func startInstanceWithStorage(t *testing.T, dir string, id component.ID) (*anomalyProcessor, *consumertest.MetricsSink, *componenttest.Telemetry) {
+// (e.g. anomaly/a) over file-backed storage in dir; mut, if set, changes the
+// configuration first.
+func startInstanceWithStorage(t *testing.T, dir string, id component.ID, mut func(*Config)) (*anomalyProcessor, *consumertest.MetricsSink, *componenttest.Telemetry) {
 	cfg := createDefaultConfig().(*Config)
+	if mut != nil {
+		mut(cfg)
+	}
 	storageID := storagetest.NewStorageID(storageName)
 	cfg.Storage = &storageID
 	cfg.SnapshotInterval = 0
@@ -109,18 +113,18 @@ func TestSnapshotsOfTwoInstancesKeepApart(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Unix(1700000000, 0)
 	idA, idB := component.MustNewIDWithName("anomaly", "a"), component.MustNewIDWithName("anomaly", "b")
-	a, _, _ := startInstanceWithStorage(t, dir, idA)
+	a, _, _ := startInstanceWithStorage(t, dir, idA, nil)
 	require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0, 1, "h1")))
 	require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0, 1, "h2")))
 	require.NoError(t, a.Shutdown(context.Background()))
-	b, _, _ := startInstanceWithStorage(t, dir, idB)
+	b, _, _ := startInstanceWithStorage(t, dir, idB, nil)
 	require.NoError(t, b.ConsumeMetrics(context.Background(), gauge("mem", t0, 1, "h1")))
 	require.NoError(t, b.Shutdown(context.Background()))
 
-	a2, _, _ := startInstanceWithStorage(t, dir, idA)
+	a2, _, _ := startInstanceWithStorage(t, dir, idA, nil)
 	defer func() { require.NoError(t, a2.Shutdown(context.Background())) }()
 	assert.Equal(t, 2, a2.table.len(), "anomaly/a restores its own two series, not b's")
-	b2, _, _ := startInstanceWithStorage(t, dir, idB)
+	b2, _, _ := startInstanceWithStorage(t, dir, idB, nil)
 	defer func() { require.NoError(t, b2.Shutdown(context.Background())) }()
 	assert.Equal(t, 1, b2.table.len())
 }
@@ -280,3 +284,41 @@ func BenchmarkPeakHeap100k(b *testing.B) {
 }
 
 func pcommonTs(t time.Time) pcommon.Timestamp { return pcommon.NewTimestampFromTime(t) }
+
+// A restored series gets the override that applies to its attributes, as it
+// had before the restart: with direction up, a drop stays unscored. Restored
+// under the top-level configuration (direction both) it would alarm.
+func TestSnapshotRestoreKeepsAttributeOverride(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Unix(1700000000, 0)
+	up := func(c *Config) {
+		c.Overrides = []Override{{Metric: "cpu", Attributes: map[string]string{"host.name": "h"}, Detection: Detection{Direction: "up"}}}
+	}
+	value := func(i int) float64 { return 50 + float64(i%9) + 3*float64(i%4) }
+	ref, refSink := newTestProcessor(t, up)
+	a, _, _ := startInstanceWithStorage(t, dir, component.NewID(metadata.Type), up)
+	for i := 0; i < 300; i++ {
+		md := gauge("cpu", t0.Add(time.Duration(i)*time.Minute), value(i), "h")
+		require.NoError(t, ref.ConsumeMetrics(context.Background(), md))
+		require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0.Add(time.Duration(i)*time.Minute), value(i), "h")))
+	}
+	require.NoError(t, a.Shutdown(context.Background()))
+
+	b, bSink, _ := startInstanceWithStorage(t, dir, component.NewID(metadata.Type), up)
+	defer func() { require.NoError(t, b.Shutdown(context.Background())) }()
+	require.Equal(t, 1, b.table.len())
+	for i := 300; i < 310; i++ {
+		ts := t0.Add(time.Duration(i) * time.Minute)
+		v := value(i)
+		if i == 305 {
+			v = -500 // far below: not an anomaly for direction up
+		}
+		require.NoError(t, ref.ConsumeMetrics(context.Background(), gauge("cpu", ts, v, "h")))
+		require.NoError(t, b.ConsumeMetrics(context.Background(), gauge("cpu", ts, v, "h")))
+		assert.Equal(t, lastScore(t, refSink), lastScore(t, bSink), "point %d", i)
+		if i == 305 {
+			assert.Less(t, lastScore(t, bSink), 0.2)
+		}
+	}
+	assert.Nil(t, b.table.head.snapshot, "the kept state is released at the first point")
+}
