@@ -1,6 +1,7 @@
 package detector_test
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,7 +15,10 @@ import (
 // TestNABDiagnose explains the standard score at its optimal threshold, one
 // line per window (earliest detection and what it earned, or the best score
 // a missed window reached) and per false positive (what it cost). Set
-// NAB_DIAG=1 to run it.
+// NAB_DIAG=1 to run it; NAB_PROFILE=reward_low_FP_rate (or another profile's
+// name) explains that profile instead, and NAB_TRACE=1 adds the unsuppressed
+// scores since the previous detection to each false positive within 200
+// points of it (a re-report of the same episode, or a new one?).
 func TestNABDiagnose(t *testing.T) {
 	if os.Getenv("NAB_DIAG") == "" {
 		t.Skip("NAB_DIAG not set")
@@ -36,6 +40,11 @@ func TestNABDiagnose(t *testing.T) {
 		}
 	}
 	p := nab.StandardProfiles[0]
+	for _, q := range nab.StandardProfiles {
+		if q.Name == os.Getenv("NAB_PROFILE") {
+			p = q
+		}
+	}
 	th, _, err := nab.Optimize(c, scores, p)
 	if err != nil {
 		t.Fatal(err)
@@ -75,10 +84,16 @@ func TestNABDiagnose(t *testing.T) {
 			gain += g
 			t.Logf("  hit    [%d,%d] at %d (+%.2f of width) score %.3f earns %.2f", w.Start, w.End, first, float64(first-w.Start)/width, scores[i][first], g)
 		}
+		prev := -1
 		for j, v := range scores[i] {
 			if v < th || float64(j) < prob {
+				if v >= th {
+					prev = j
+				}
 				continue
 			}
+			gap := j - prev
+			prev = j
 			u, in := -1.0, false
 			for _, w := range s.Windows {
 				if j >= w.Start && j <= w.End {
@@ -92,7 +107,14 @@ func TestNABDiagnose(t *testing.T) {
 				continue
 			}
 			cost += -u * p.FPWeight
-			t.Logf("  FP     %d score %.3f costs %.3f", j, v, -u*p.FPWeight)
+			t.Logf("  FP     %d score %.3f costs %.3f gap %d", j, v, -u*p.FPWeight, gap)
+			if gap <= 200 && os.Getenv("NAB_TRACE") != "" {
+				var b []byte
+				for k := j - gap; k <= j; k += 5 {
+					b = fmt.Appendf(b, " %.2f", raws[i][k])
+				}
+				t.Logf("    raw every 5th since prev:%s", b)
+			}
 		}
 	}
 	t.Logf("threshold %.4f: TP earned %.2f, misses %d, FP cost %.2f", th, gain, misses, cost)
