@@ -100,6 +100,18 @@ func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 	if sig < q/2 {
 		sig = q / 2
 	}
+	// Events that arrive independently (requests, errors, log lines) are
+	// counted with Poisson noise: over an interval worth rate/step events
+	// the rate's deviation is sqrt(rate*step). The learnt scale lags a
+	// level that has just jumped (an incident that multiplied the error
+	// rate); judged against the scale of the quiet level, the new level's
+	// ordinary noise would read as tens of sigmas and, learnt, make the
+	// next incident look ordinary.
+	if step > 0 && exp > 0 {
+		if ps := math.Sqrt(exp * step); sig < ps {
+			sig = ps
+		}
+	}
 	r := v - exp
 	// A quantised series (counts per interval, rounded readings) can only
 	// land on its grid: a residual under half a step is rounding, not a

@@ -18,7 +18,11 @@
 //     the smallest step seen between values, or, with UpdateStep, the one
 //     the caller knows (a count rate's one event per interval, which
 //     jittering intervals hide from the values); a residual under half a
-//     step is rounding and counts as none.
+//     step is rounding and counts as none. For such counted events the
+//     scale is also at least the Poisson deviation sqrt(expected*step), so
+//     that just after the level has jumped (an incident multiplying the
+//     error rate) the new level's ordinary noise is not judged by the
+//     quiet level's scale.
 //   - calibrate.go, rank.go: an anomaly likelihood in the manner of
 //     Numenta's. The z-score |residual|/scale is ranked against the series'
 //     own recent z-scores (about 3000 points, a decaying histogram of 128
