@@ -154,24 +154,6 @@ func TestSeriesLimitEvictsLRU(t *testing.T) {
 	assert.Equal(t, 3, p.table.len())
 }
 
-func TestConfigValidate(t *testing.T) {
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, cfg.Validate())
-	cfg.Direction = "sideways"
-	cfg.Threshold = 2
-	cfg.Include = []string{"["}
-	cfg.Overrides = []Override{{Metric: "x", Detection: Detection{Seasonality: "hourly"}},
-		{Metric: "y", Signal: "p99", Attributes: map[string]string{"": "v"}}}
-	cfg.ConfirmPoints = 0
-	err := cfg.Validate()
-	require.Error(t, err)
-	for _, want := range []string{`direction must be both, up or down (got "sideways")`, "threshold must be in (0, 1] (got 2)",
-		"confirm_points must be in [1, 15] (got 0)", `include[0]: bad pattern "["`, `overrides[0].seasonality`,
-		`overrides[1].signal must be value, rate, count_rate, mean or quantile (got "p99")`, "overrides[1].attributes: empty key"} {
-		assert.ErrorContains(t, err, want)
-	}
-}
-
 // BenchmarkConsume measures the processor on 1,000-point batches over
 // 10,000 series (gauges, one point per series per batch round).
 func BenchmarkConsume(b *testing.B) {

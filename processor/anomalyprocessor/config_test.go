@@ -1,0 +1,77 @@
+package anomalyprocessor
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	cfg := createDefaultConfig().(*Config)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+// The YAML keys map onto Config; attribute names with dots stay whole keys.
+func TestLoadConfig(t *testing.T) {
+	def := loadConfig(t, "")
+	require.NoError(t, def.Validate())
+	assert.Equal(t, createDefaultConfig(), def)
+
+	c := loadConfig(t, "custom")
+	require.NoError(t, c.Validate())
+	storage := component.MustNewID("file_storage")
+	assert.Equal(t, &Config{
+		Include:   []string{"traces.span.metrics.*", "log.template.count"},
+		Exclude:   []string{"traces.span.metrics.calls"},
+		Detection: Detection{Direction: "both", Sensitivity: 1.2, Seasonality: "daily", WarmUp: 20},
+		Overrides: []Override{
+			{
+				Metric:     "traces.span.metrics.duration",
+				Signal:     "count_rate",
+				Attributes: map[string]string{"status.code": "STATUS_CODE_ERROR", "service.name": "checkout"},
+				Detection:  Detection{Direction: "up"},
+			},
+			{Metric: "log.template.count", Detection: Detection{Sensitivity: 0.8}},
+		},
+		Threshold:        0.55,
+		ConfirmPoints:    3,
+		ClearThreshold:   0.3,
+		ClearPoints:      4,
+		EmitBands:        true,
+		MaxSeries:        5000,
+		MaxStale:         30 * time.Minute,
+		Storage:          &storage,
+		SnapshotInterval: time.Minute,
+	}, c)
+}
+
+func TestConfigValidate(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(t, cfg.Validate())
+	cfg.Direction = "sideways"
+	cfg.Threshold = 2
+	cfg.Include = []string{"["}
+	cfg.Overrides = []Override{{Metric: "x", Detection: Detection{Seasonality: "hourly"}},
+		{Metric: "y", Signal: "p99", Attributes: map[string]string{"": "v"}}}
+	cfg.ConfirmPoints = 0
+	err := cfg.Validate()
+	require.Error(t, err)
+	for _, want := range []string{`direction must be both, up or down (got "sideways")`, "threshold must be in (0, 1] (got 2)",
+		"confirm_points must be in [1, 15] (got 0)", `include[0]: bad pattern "["`, `overrides[0].seasonality`,
+		`overrides[1].signal must be value, rate, count_rate, mean or quantile (got "p99")`, "overrides[1].attributes: empty key"} {
+		assert.ErrorContains(t, err, want)
+	}
+}
