@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 
+	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
 )
 
@@ -140,8 +141,9 @@ func TestHostileInput(t *testing.T) {
 				assert.Equal(t, v, g, "%s passes through unchanged", key)
 			}
 		}
-		// Non-finite values are not scored (the three ordinary points of
-		// their series are); huge finite values are, with a finite score.
+		// Non-finite values and values beyond the detector's range (±1e36)
+		// are not scored (the three ordinary points of their series are);
+		// huge values within it are, with a finite score.
 		scored := map[string]int{}
 		for _, sc := range scoredCases(sink, "hostile.values") {
 			scored[sc.name]++
@@ -149,7 +151,7 @@ func TestHostileInput(t *testing.T) {
 		}
 		for name, v := range hostileValues {
 			want := 4
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if !(math.Abs(v) <= detector.MaxMagnitude) {
 				want = 3
 			}
 			assert.Equal(t, want, scored[name], "scored points of case %s", name)
@@ -157,6 +159,7 @@ func TestHostileInput(t *testing.T) {
 		e2e.Eventually(t, 10*time.Second, func() bool {
 			s := tel()
 			return s.sum("otelcol_anomaly_points_rejected", `reason="not_finite"`) >= 4 &&
+				s.sum("otelcol_anomaly_points_rejected", `reason="out_of_range"`) >= 3 &&
 				s.sum("otelcol_anomaly_points_rejected", `reason="counter_reset"`) >= 1 &&
 				s.sum("otelcol_anomaly_points_rejected", `reason="negative_counter"`) >= 1 &&
 				s.sum("otelcol_anomaly_points_rejected", `reason="out_of_order"`) >= 2
@@ -348,6 +351,7 @@ func hostileMemoryLimiter(t *testing.T, limitMiB int, env []string, boundMiB int
 var hostileValues = map[string]float64{
 	"nan": math.NaN(), "+inf": math.Inf(1), "-inf": math.Inf(-1), "max": math.MaxFloat64,
 	"-max": -math.MaxFloat64, "tiny": math.SmallestNonzeroFloat64, "huge": 1e300,
+	"large": 1e30,
 }
 
 // hostileMetrics builds non-finite, huge, reset and time-travelling points,

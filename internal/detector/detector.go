@@ -8,6 +8,16 @@ import (
 // ErrNotFinite rejects NaN and ±Inf values: they carry no level to learn.
 var ErrNotFinite = errors.New("value is not finite")
 
+// ErrOutOfRange rejects a value beyond ±MaxMagnitude.
+var ErrOutOfRange = errors.New("value beyond the detector's range")
+
+// MaxMagnitude bounds the values a series accepts. The seasonal profile
+// holds float32 (up to 3.4e38), and differences and products of two values
+// must stay finite: beyond this a value would turn the state into
+// infinities and NaNs that no later point could repair. No measurement
+// comes near it.
+const MaxMagnitude = 1e36
+
 // ErrOutOfOrder rejects a point whose timestamp is not after the previous
 // accepted point of the series (duplicates included).
 var ErrOutOfOrder = errors.New("timestamp not after the previous point")
@@ -83,6 +93,12 @@ func (s *Series) Update(ts int64, v float64) (Result, error) {
 func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return Result{}, ErrNotFinite
+	}
+	if math.Abs(v) > MaxMagnitude {
+		return Result{}, ErrOutOfRange
+	}
+	if !(step <= MaxMagnitude) { // NaN or absurd: unknown
+		step = 0
 	}
 	if s.seen > 0 && ts <= s.lastT {
 		return Result{}, ErrOutOfOrder

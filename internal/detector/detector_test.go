@@ -86,7 +86,11 @@ func TestBadInput(t *testing.T) {
 	assert.ErrorIs(t, err, ErrOutOfOrder)
 	_, err = d.Update(5, 1)
 	assert.ErrorIs(t, err, ErrOutOfOrder)
-	r, err := d.Update(11, 1e300)
+	_, err = d.Update(11, 1e300)
+	assert.ErrorIs(t, err, ErrOutOfRange)
+	_, err = d.Update(11, -MaxMagnitude*1.01)
+	assert.ErrorIs(t, err, ErrOutOfRange)
+	r, err := d.Update(11, MaxMagnitude)
 	require.NoError(t, err)
 	assert.False(t, math.IsNaN(r.Score))
 }
@@ -203,7 +207,48 @@ func FuzzUpdate(f *testing.F) {
 				t.Fatalf("score %v for %v", r.Score, v)
 			}
 		}
+		if d.lastT < math.MaxInt64-100*minute {
+			ordinaryAfter(t, d, 0)
+		}
 	})
+}
+
+// FuzzUpdateStep feeds counted events (UpdateStep) whose values and step
+// come from the fuzzer: scores stay in [0, 1] and the series keeps scoring
+// ordinary points afterwards.
+func FuzzUpdateStep(f *testing.F) {
+	f.Add(1.0, 3.0, 0.2)
+	f.Add(1.7976931348623157e+308, -1.7976931348623157e+308, 1e300)
+	f.Fuzz(func(t *testing.T, v1, v2, step float64) {
+		d := New(DefaultConfig())
+		check := func(i int, v, step float64) {
+			r, err := d.UpdateStep(int64(i+1)*minute, v, step)
+			if err == nil && !(r.Score >= 0 && r.Score <= 1) {
+				t.Fatalf("score %v for %v (step %v) at %d", r.Score, v, step, i)
+			}
+		}
+		for i := 0; i < 200; i++ {
+			check(i, []float64{v1, v2}[i%2]*float64(i%3), step)
+		}
+		for i := 200; i < 260; i++ {
+			check(i, float64(i%4), 1)
+		}
+		ordinaryAfter(t, d, 260)
+	})
+}
+
+// ordinaryAfter feeds a series ordinary points after whatever a fuzzer gave
+// it: no input may leave its state unable to predict (NaN or infinite).
+func ordinaryAfter(t *testing.T, d *Series, from int) {
+	t.Helper()
+	ts := d.lastT
+	for i := range 50 {
+		ts += minute
+		r, err := d.Update(ts, float64(from+i%4))
+		if err != nil || math.IsNaN(r.Expected) || math.IsInf(r.Expected, 0) || !(r.Score >= 0 && r.Score <= 1) {
+			t.Fatalf("ordinary point %d after the input: %+v, %v", i, r, err)
+		}
+	}
 }
 
 func BenchmarkUpdate(b *testing.B) {

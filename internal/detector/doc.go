@@ -78,7 +78,10 @@
 // Bad input: NaN and ±Inf are rejected with ErrNotFinite and leave the state
 // untouched; a timestamp not after the previous accepted one is rejected with
 // ErrOutOfOrder. Huge values are judged like any other (z is capped at 1e6)
-// and move the baseline by at most clipZ scales; gaps need no handling
+// and move the baseline by at most clipZ scales, up to ±MaxMagnitude (1e36);
+// beyond it ErrOutOfRange rejects them, as their differences and float32
+// profile buckets would overflow into a state no later point repairs (found
+// by FuzzUpdateStep: ±1.8e308 left the level NaN). Gaps need no handling
 // (profiles are indexed by wall-clock time, levels by points).
 //
 // State: about 3.2 KiB per series with the daily profile and weekly

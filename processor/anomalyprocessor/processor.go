@@ -89,7 +89,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 	for i := range p.detCfgs {
 		p.detCfgs[i].Threshold = cfg.Threshold
 	}
-	for _, r := range []string{reasonNotFinite, reasonOutOfOrder, reasonCounterReset, reasonNegativeCounter, reasonEmpty, "series_limit", "stale", "limit", "save", "restore"} {
+	for _, r := range []string{reasonNotFinite, reasonOutOfRange, reasonOutOfOrder, reasonCounterReset, reasonNegativeCounter, reasonEmpty, "series_limit", "stale", "limit", "save", "restore"} {
 		p.reasons[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
 	}
 	return p, nil
@@ -422,8 +422,11 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Ma
 	res, err := s.det.UpdateStep(ts, in.v, in.step)
 	if err != nil {
 		r := reasonNotFinite
-		if errors.Is(err, detector.ErrOutOfOrder) {
+		switch {
+		case errors.Is(err, detector.ErrOutOfOrder):
 			r = reasonOutOfOrder
+		case errors.Is(err, detector.ErrOutOfRange):
+			r = reasonOutOfRange
 		}
 		p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[r])
 		return

@@ -9,6 +9,7 @@ import (
 // rejection reasons, also the values of the self-telemetry attribute.
 const (
 	reasonNotFinite       = "not_finite"
+	reasonOutOfRange      = "out_of_range"
 	reasonOutOfOrder      = "out_of_order"
 	reasonCounterReset    = "counter_reset"
 	reasonNegativeCounter = "negative_counter"
