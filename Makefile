@@ -101,6 +101,7 @@ FUZZTIME ?= 20s
 FUZZMIN ?= 2s
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzUpdate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/detector
+	go test -run '^$$' -fuzz '^FuzzUpdateStep$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/detector
 	go test -run '^$$' -fuzz '^FuzzRestore$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/detector
 	go test -run '^$$' -fuzz '^FuzzSnapshot$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/alerting
 	go test -run '^$$' -fuzz '^FuzzTokenizer$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/drain
