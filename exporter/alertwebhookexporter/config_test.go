@@ -1,26 +1,19 @@
 package alertwebhookexporter
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/alertwebhookexporter/internal/metadata"
+	"github.com/otelcol-aiops/otelcol-aiops/internal/configtest"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	sub, err := cm.Sub(component.MustNewIDWithName(metadata.Type.String(), name).String())
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
-	return cfg
+	return configtest.Load(t, component.NewIDWithName(metadata.Type, name), createDefaultConfig().(*Config))
 }
 
 func TestLoadConfig(t *testing.T) {

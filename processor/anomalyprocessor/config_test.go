@@ -1,27 +1,19 @@
 package anomalyprocessor
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelcol-aiops/otelcol-aiops/internal/configtest"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
-	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
-	require.NoError(t, err)
-	require.NoError(t, sub.Unmarshal(cfg))
-	return cfg
+	return configtest.Load(t, component.NewIDWithName(metadata.Type, name), createDefaultConfig().(*Config))
 }
 
 // The YAML keys map onto Config; attribute names with dots stay whole keys.

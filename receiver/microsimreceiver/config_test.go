@@ -1,23 +1,19 @@
 package microsimreceiver
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelcol-aiops/otelcol-aiops/internal/configtest"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/microsim"
 	"github.com/otelcol-aiops/otelcol-aiops/receiver/microsimreceiver/internal/metadata"
 )
 
 func TestLoadConfig(t *testing.T) {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-
 	custom := createDefaultConfig().(*Config)
 	custom.Seed = 42
 	custom.Speed = 360
@@ -42,11 +38,8 @@ func TestLoadConfig(t *testing.T) {
 		{component.NewIDWithName(metadata.Type, "custom"), custom},
 	} {
 		t.Run(tc.id.String(), func(t *testing.T) {
-			cfg := createDefaultConfig()
-			sub, err := cm.Sub(tc.id.String())
-			require.NoError(t, err)
-			require.NoError(t, sub.Unmarshal(cfg))
-			require.NoError(t, cfg.(*Config).Validate())
+			cfg := configtest.Load(t, tc.id, createDefaultConfig().(*Config))
+			require.NoError(t, cfg.Validate())
 			assert.Equal(t, tc.want, cfg)
 		})
 	}
