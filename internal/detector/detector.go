@@ -34,8 +34,9 @@ type Result struct {
 	Unsuppressed float64
 	// Point is the score of this point's own deviation alone and Drift
 	// that of the mean signed deviation of the last ~39 points when this
-	// point pushed it further from zero, else 0 (both before suppression,
-	// with the alarm budget). Unlike the surprise average, which remembers
+	// point pushed it further from zero (or of the count view's recent
+	// share of points with events when this point raised it, if higher),
+	// else 0 (both before suppression, with the alarm budget). Unlike the surprise average, which remembers
 	// an outlier for dozens of points, neither echoes a lone outlier: a
 	// decision can ask whether the points after an alarm go on deviating,
 	// rather than recall it.
@@ -63,6 +64,7 @@ type Series struct {
 	cal   calibrator
 	sup   suppressor
 	bud   alarmBudget
+	count countView
 	last  float64
 	seen  uint32
 	lastT int64
@@ -104,7 +106,18 @@ func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 		return Result{}, ErrOutOfOrder
 	}
 	s.lastT = ts
+	// Counted events are also judged, upwards, by the count view (count.go).
+	counted := step > 0 && s.cfg.Direction != Down
+	var events, lpCount float64
+	var countPushed bool
+	if counted {
+		events = v / step // the point's count of events
+		lpCount, countPushed = s.count.judge(events)
+	}
 	if s.seen == 0 {
+		if counted {
+			s.count.learn(events)
+		}
 		s.seen = 1
 		s.last = v
 		s.base.update(ts, v)
@@ -146,6 +159,7 @@ func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 		z = math.Abs(r) / sig
 	}
 	res := Result{Expected: exp, Lower: exp - bandZ*sig, Upper: exp + bandZ*sig}
+	episode := false
 	// The first half of the warm-up only settles level and scale: z-scores
 	// judged against a scale learnt from a handful of points would fill the
 	// calibration history with values no later point could exceed.
@@ -155,6 +169,10 @@ func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 			zs = -z
 		}
 		lp, lpPoint, lpDrift, j := s.cal.judge(z, zs)
+		lp = min(lp, lpCount)
+		if countPushed {
+			lpDrift = min(lpDrift, lpCount)
+		}
 		if s.seen >= uint32(s.cfg.WarmUp) {
 			pen := s.bud.penalty()
 			res.Unsuppressed = scoreOf(lp+pen, s.cfg.Sensitivity)
@@ -183,7 +201,11 @@ func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 		// the extremes of every hold-off made the next routine burst of the
 		// social-media series alarm (73.9 standard, against 75.8 with
 		// quiet series only and 75.2 with no exclusion at all).
-		s.cal.learn(j, s.sup.left > 0 && s.bud.quiet())
+		episode = s.sup.left > 0 && s.bud.quiet()
+		s.cal.learn(j, episode)
+	}
+	if counted && !episode {
+		s.count.learn(events)
 	}
 	if s.seen < uint32(s.cfg.WarmUp) {
 		s.seen++

@@ -265,6 +265,23 @@ func BenchmarkUpdate(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
 }
 
+// BenchmarkUpdateCounted is BenchmarkUpdate for a rate of counted events
+// (UpdateStep), which the count view judges too: about three events per
+// 5 s point.
+func BenchmarkUpdateCounted(b *testing.B) {
+	d := New(DefaultConfig())
+	rng := rand.New(rand.NewPCG(1, 1))
+	vals := make([]float64, 4096)
+	for i := range vals {
+		vals[i] = poisson(rng, 3) / 5
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, _ = d.UpdateStep(int64(i)*5e9, vals[i&4095], 0.2)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
+}
+
 func BenchmarkMemoryPerSeries(b *testing.B) {
 	const n = 10000
 	for i := 0; i < b.N; i++ {

@@ -45,6 +45,18 @@
 //     the next incident of the kind (often a smaller one) is judged against
 //     the series' usual behaviour, not against the last incident; a series
 //     whose alarms are routine learns its bursts like any other point.
+//   - count.go: for counted events (UpdateStep), a fourth view judged by a
+//     model instead of ranks: the share of recent points (about 39) with at
+//     least one event, against Poisson's law at the series' long-run share
+//     (about 720 points, not learnt during an incident's hold-off), by
+//     Chernoff's bound, charged a factor 100 for testing at every point.
+//     Ranks compare an incident with the last one: after errors at ten per
+//     interval, one error per interval ranks as seen before, though it is
+//     fifty times the usual rate. Counting points with events rather than
+//     events keeps clumped events (a retried request logging a line three
+//     times) from reading as surprises, and leaves the view silent on
+//     series with events at most points (request rates vary with load,
+//     not by chance). It judges rises only, and not at all with Down.
 //   - budget.go: an alarm budget: a series that has alarmed more often than
 //     once per 4000 points (an EW rate over about 20000 points) has its
 //     p-value multiplied by the excess rate/budget, so routine bursts
@@ -55,7 +67,7 @@
 //     level (Config.Threshold, the caller's decision threshold) the next
 //     Suppress points (default 100) are damped by 0.2, so they stay below it.
 //
-// Score: s = 1 - p^(sensitivity/10), where p is the smaller of the two
+// Score: s = 1 - p^(sensitivity/10), where p is the smallest of the views'
 // p-values (times the budget's excess factor, if any): p = 1e-3 gives 0.50, 1e-5 gives 0.68, 1e-10 gives 0.90.
 // DefaultThreshold (0.45, p ~ 2.5e-3) is the one threshold shipped for every
 // series. Being calibrated, it fires on about one point in 400 of a series'
@@ -86,9 +98,11 @@
 //
 // State: about 3.2 KiB per series with the daily profile and weekly
 // correction (288 + 168 float32 buckets plus rank histograms of 128, 32
-// and 32 bins; BenchmarkMemoryPerSeries), about 1.1 KiB without. Snapshots
+// and 32 bins; BenchmarkMemoryPerSeries: 3,272 bytes, 96 of them the count
+// view's), about 1.1 KiB without. Snapshots
 // (MarshalBinary / Restore) are a versioned little-endian encoding (version
-// 5 since the previous point's bin was added, 4 since the weekly
+// 6 since the count view, 5 since the previous point's bin was added, 4
+// since the weekly
 // correction, the drift and the wider point histogram; older snapshots are
 // refused and the series starts cold).
 //

@@ -13,8 +13,8 @@ const (
 	snapshotMagic = "ADS"
 	// 2: suppression hold-off (uint32) replaced the episode peak; 3: alarm
 	// rate; 4: 128-bin point ranks, the weekly correction and the drift;
-	// 5: the previous point's bin in the point ranks.
-	snapshotVersion = 5
+	// 5: the previous point's bin in the point ranks; 6: the count view.
+	snapshotVersion = 6
 )
 
 // ErrCorruptSnapshot is returned for a snapshot that cannot be decoded.
@@ -74,6 +74,11 @@ func (s *Series) MarshalBinary() ([]byte, error) {
 	w = binary.LittleEndian.AppendUint32(w, s.sup.left)
 	w = f64(w, s.bud.rate)
 	w = binary.LittleEndian.AppendUint16(w, uint16(s.cal.lastBin))
+	for i := range countLevels {
+		w = f64(w, s.count.ref[i])
+		w = f64(w, s.count.recent[i])
+	}
+	w = binary.LittleEndian.AppendUint32(w, s.count.n)
 	return w, nil
 }
 
@@ -206,6 +211,16 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	}
 	if s.cal.lastBin = int16(r.u16()); s.cal.lastBin < -1 || int(s.cal.lastBin) >= rankBins {
 		r.err = fmt.Errorf("%w: previous point's bin %d", ErrCorruptSnapshot, s.cal.lastBin)
+	}
+	for i := range countLevels {
+		s.count.ref[i] = r.f64(true)
+		s.count.recent[i] = r.f64(true)
+		if s.count.ref[i] > 1 || s.count.recent[i] > 1 {
+			r.err = fmt.Errorf("%w: count view share above 1", ErrCorruptSnapshot)
+		}
+	}
+	if s.count.n = r.u32(); s.count.n > countHorizon {
+		r.err = fmt.Errorf("%w: count view of %d points", ErrCorruptSnapshot, s.count.n)
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorruptSnapshot, len(r.b))
