@@ -46,17 +46,20 @@
 //     the series' usual behaviour, not against the last incident; a series
 //     whose alarms are routine learns its bursts like any other point.
 //   - count.go: for counted events (UpdateStep), a fourth view judged by a
-//     model instead of ranks: the share of recent points (about 39) with at
-//     least one event, against Poisson's law at the series' long-run share
-//     (about 720 points, not learnt during an incident's hold-off), by
-//     Chernoff's bound, charged a factor 100 for testing at every point.
+//     model instead of ranks: the shares of recent points (about 39) with
+//     at least 1, 2, 4 and 8 events, against Poisson's law at the series'
+//     long-run shares (about 720 points; learnt at a tenth of the weight
+//     while the recent shares are surprising, and not at all in the
+//     hold-off of a series whose alarms are rare), by Chernoff's bound,
+//     charged a factor 100 for testing at every point.
 //     Ranks compare an incident with the last one: after errors at ten per
 //     interval, one error per interval ranks as seen before, though it is
 //     fifty times the usual rate. Counting points with events rather than
 //     events keeps clumped events (a retried request logging a line three
-//     times) from reading as surprises, and leaves the view silent on
-//     series with events at most points (request rates vary with load,
-//     not by chance). It judges rises only, and not at all with Down.
+//     times) from reading as surprises, and leaves a level silent on a
+//     series with that many events at most points (request rates vary
+//     with load, not by chance). It judges rises only, and not at all
+//     with Down.
 //   - budget.go: an alarm budget: a series that has alarmed more often than
 //     once per 4000 points (an EW rate over about 20000 points) has its
 //     p-value multiplied by the excess rate/budget, so routine bursts
