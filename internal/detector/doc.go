@@ -36,9 +36,10 @@
 //     residual (in sigmas, clipped at 4) is averaged over about 39 points
 //     and its magnitude ranked likewise, giving p_drift: a sustained shift
 //     to one side that no single point shows (the surprise average is blind
-//     to sign). p = min(p_point, p_avg, p_drift). A series whose residuals
-//     are routinely heavy-tailed thus needs a larger deviation for the same
-//     score, and one threshold serves every series. Incidents are not
+//     to sign). p = min(p_point, p_avg, p_drift), and p_count (below) for
+//     counted events. A series whose residuals are routinely heavy-tailed
+//     thus needs a larger deviation for the same score, and one threshold
+//     serves every series. Incidents are not
 //     learnt as usual behaviour: within an alarm's hold-off on a series
 //     that alarms at most half as often as its budget allows, a value
 //     whose own p-value is below 1e-4 stays out of its history, so that
