@@ -89,23 +89,21 @@ func hit(events float64, i int) float64 {
 // level (fresh evidence, like a drift the point pushed further). It
 // returns 0 before the first point is learnt.
 func (c *countView) judge(events float64) (lp float64, pushed bool) {
+	if c.n == 0 { // the first point starts the averages
+		for i := range countLevels {
+			c.recent[i] = hit(events, i)
+		}
+		c.surprised = false
+		return 0, false
+	}
 	// One hit more than the history holds, spread over it: a young
 	// reference drawn from few points must not make the next hits
 	// impossible (a plain mean of zeros would be 0).
-	prior := 0.0
-	if c.n > 0 {
-		prior = 1 / float64(c.n)
-	}
+	prior := 1 / float64(c.n)
 	for i := range countLevels {
 		h := hit(events, i)
 		prev := c.recent[i]
-		if c.n == 0 {
-			prev = h
-		}
 		c.recent[i] = prev + countAlpha*(h-prev)
-		if c.n == 0 {
-			continue
-		}
 		lam := (c.ref[i] + prior) * countWindow
 		k := c.recent[i] * countWindow
 		// With lam at least countWindow/countHorizon (the prior), up to
