@@ -6,18 +6,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 
-	"github.com/otelcol-aiops/otelcol-aiops/exporter/alertwebhookexporter/internal/metadata"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/configtest"
 )
 
-func loadConfig(t *testing.T, name string) *Config {
-	return configtest.Load(t, component.NewIDWithName(metadata.Type, name), createDefaultConfig().(*Config))
-}
-
 func TestLoadConfig(t *testing.T) {
-	cfg := loadConfig(t, "")
+	cfg := configtest.Load[*Config](t, NewFactory(), "")
 	require.NoError(t, cfg.Validate())
 	assert.Equal(t, "file_storage/alerts", cfg.Storage.String())
 	require.Len(t, cfg.Rules, 2)
@@ -38,7 +32,7 @@ func TestLoadConfig(t *testing.T) {
 }
 
 func TestValidateNamesKeyAndValue(t *testing.T) {
-	err := loadConfig(t, "bad").Validate()
+	err := configtest.Load[*Config](t, NewFactory(), "bad").Validate()
 	require.Error(t, err)
 	for _, want := range []string{
 		`label_name_mode must be sanitize or utf8 (got "ascii")`,

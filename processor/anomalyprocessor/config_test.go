@@ -9,20 +9,15 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/configtest"
-	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
 )
-
-func loadConfig(t *testing.T, name string) *Config {
-	return configtest.Load(t, component.NewIDWithName(metadata.Type, name), createDefaultConfig().(*Config))
-}
 
 // The YAML keys map onto Config; attribute names with dots stay whole keys.
 func TestLoadConfig(t *testing.T) {
-	def := loadConfig(t, "")
+	def := configtest.Load[*Config](t, NewFactory(), "")
 	require.NoError(t, def.Validate())
 	assert.Equal(t, createDefaultConfig(), def)
 
-	c := loadConfig(t, "custom")
+	c := configtest.Load[*Config](t, NewFactory(), "custom")
 	require.NoError(t, c.Validate())
 	storage := component.MustNewID("file_storage")
 	assert.Equal(t, &Config{

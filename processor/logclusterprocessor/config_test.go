@@ -9,19 +9,14 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/configtest"
-	"github.com/otelcol-aiops/otelcol-aiops/processor/logclusterprocessor/internal/metadata"
 )
 
-func loadConfig(t *testing.T, name string) *Config {
-	return configtest.Load(t, component.NewIDWithName(metadata.Type, name), createDefaultConfig().(*Config))
-}
-
 func TestLoadConfig(t *testing.T) {
-	def := loadConfig(t, "")
+	def := configtest.Load[*Config](t, NewFactory(), "")
 	require.NoError(t, def.Validate())
 	assert.Equal(t, createDefaultConfig(), def)
 
-	c := loadConfig(t, "custom")
+	c := configtest.Load[*Config](t, NewFactory(), "custom")
 	require.NoError(t, c.Validate())
 	storage := component.MustNewID("file_storage")
 	want := &Config{
@@ -60,7 +55,7 @@ func TestBadConfigs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Several runs: the message must not depend on map order.
 			for range 20 {
-				err := loadConfig(t, tt.name).Validate()
+				err := configtest.Load[*Config](t, NewFactory(), tt.name).Validate()
 				require.Error(t, err)
 				require.Contains(t, err.Error(), tt.msg)
 			}

@@ -1,16 +1,15 @@
 package microsimreceiver
 
 import (
+	"cmp"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/configtest"
 	"github.com/otelcol-aiops/otelcol-aiops/internal/microsim"
-	"github.com/otelcol-aiops/otelcol-aiops/receiver/microsimreceiver/internal/metadata"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -31,14 +30,14 @@ func TestLoadConfig(t *testing.T) {
 	custom.GroundTruth.File = "/tmp/microsim-truth.jsonl"
 
 	for _, tc := range []struct {
-		id   component.ID
+		name string
 		want *Config
 	}{
-		{component.NewID(metadata.Type), createDefaultConfig().(*Config)},
-		{component.NewIDWithName(metadata.Type, "custom"), custom},
+		{"", createDefaultConfig().(*Config)},
+		{"custom", custom},
 	} {
-		t.Run(tc.id.String(), func(t *testing.T) {
-			cfg := configtest.Load(t, tc.id, createDefaultConfig().(*Config))
+		t.Run(cmp.Or(tc.name, "default"), func(t *testing.T) {
+			cfg := configtest.Load[*Config](t, NewFactory(), tc.name)
 			require.NoError(t, cfg.Validate())
 			assert.Equal(t, tc.want, cfg)
 		})
@@ -109,7 +108,7 @@ func TestValidateNamesKeyAndValue(t *testing.T) {
 		{"random types", func(c *Config) { c.FaultSchedule = ScheduleRandom; c.RandomFaults.Types = []string{"flood"} },
 			`random_faults.types[0] must be one of`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(cmp.Or(tc.name, "default"), func(t *testing.T) {
 			cfg := createDefaultConfig().(*Config)
 			require.NoError(t, cfg.Validate())
 			tc.edit(cfg)
