@@ -98,6 +98,7 @@ var badConfigs = map[string][]badConfig{
 		{"bad include pattern", `include: ["http.[a-"]`, []string{"include[0]", `bad pattern "http.[a-"`}},
 		{"override warm_up out of range", "overrides:\n  - metric: http.*\n    warm_up: 5", []string{"overrides[0].warm_up", "(got 5)"}},
 		{"override without metric", "overrides:\n  - direction: up", []string{"overrides[0].metric"}},
+		{"histogram quantile out of range", "histogram_quantiles: [0.5, 99]", []string{"histogram_quantiles[1]", "(got 99)"}},
 		{"unknown key", `treshold: 0.5`, []string{"invalid keys", "treshold"}},
 	},
 	"logcluster": {

@@ -56,6 +56,7 @@ processors:
   anomaly:
     storage: file_storage
     warm_up: 10
+    histogram_quantiles: [0.99]
     overrides:
       - metric: traces.span.metrics.duration
         direction: up
@@ -188,6 +189,11 @@ func TestSidecarWithInstrumentedService(t *testing.T) {
 		body := scrape(t, fmt.Sprintf("http://%s/metrics", c.Addr("prom")))
 		assert.Regexp(t, `anomaly_score\{[^}]*anomaly_metric="traces.span.metrics.duration"[^}]*span_name="POST /api/checkout"`, body)
 		assert.Regexp(t, `anomaly_active\{[^}]*anomaly_metric="traces.span.metrics.calls"`, body)
+		// The p99 of every interval of both latency histograms (cumulative
+		// explicit buckets: span_metrics' and the SDK's) is a signal too.
+		for _, m := range []string{"traces.span.metrics.duration", "http.server.request.duration"} {
+			assert.Regexp(t, `anomaly_score\{[^}]*anomaly_metric="`+m+`"[^}]*anomaly_quantile="0.99"[^}]*anomaly_signal="quantile"`, body)
+		}
 	})
 
 	t.Run("logcluster template IDs on the service's logs", func(t *testing.T) {

@@ -41,6 +41,12 @@ type Config struct {
 	ClearPoints    int     `mapstructure:"clear_points"`
 	// EmitBands adds anomaly.expected, anomaly.lower and anomaly.upper.
 	EmitBands bool `mapstructure:"emit_bands"`
+	// HistogramQuantiles are the quantiles (each in (0, 1)) estimated from
+	// the buckets of every interval of a histogram and scored as signals of
+	// their own (anomaly.signal "quantile", anomaly.quantile q), as Summary
+	// quantiles are: a tail-latency regression that hardly moves the mean.
+	// Empty: none.
+	HistogramQuantiles []float64 `mapstructure:"histogram_quantiles"`
 
 	// MaxSeries bounds the number of series with state; the least recently
 	// updated series is evicted to make room.
@@ -126,6 +132,10 @@ func createDefaultConfig() component.Config {
 		SnapshotInterval: 5 * time.Minute,
 	}
 }
+
+// maxHistogramQuantiles bounds the quantile signals of one histogram: each
+// is a series of its own, with its detector's state.
+const maxHistogramQuantiles = 10
 
 var (
 	directions    = map[string]detector.Direction{"both": detector.Both, "up": detector.Up, "down": detector.Down}
@@ -213,6 +223,16 @@ func (c *Config) Validate() error {
 	}
 	if c.ConfirmPoints < 1 || c.ConfirmPoints > maxConfirmPoints {
 		errs = append(errs, fmt.Errorf("confirm_points must be in [1, %d] (got %d)", maxConfirmPoints, c.ConfirmPoints))
+	}
+	seen := map[float64]bool{}
+	for i, q := range c.HistogramQuantiles {
+		if !(q > 0 && q < 1) || seen[q] {
+			errs = append(errs, fmt.Errorf("histogram_quantiles[%d] must be in (0, 1) and not repeated (got %v)", i, q))
+		}
+		seen[q] = true
+	}
+	if len(c.HistogramQuantiles) > maxHistogramQuantiles {
+		errs = append(errs, fmt.Errorf("histogram_quantiles: at most %d (got %d)", maxHistogramQuantiles, len(c.HistogramQuantiles)))
 	}
 	if c.MaxSeries < 1 {
 		errs = append(errs, fmt.Errorf("max_series must be at least 1 (got %d)", c.MaxSeries))

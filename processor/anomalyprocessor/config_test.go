@@ -33,15 +33,16 @@ func TestLoadConfig(t *testing.T) {
 			},
 			{Metric: "log.template.count", Detection: Detection{Sensitivity: 0.8}},
 		},
-		Threshold:        0.55,
-		ConfirmPoints:    3,
-		ClearThreshold:   0.3,
-		ClearPoints:      4,
-		EmitBands:        true,
-		MaxSeries:        5000,
-		MaxStale:         30 * time.Minute,
-		Storage:          &storage,
-		SnapshotInterval: time.Minute,
+		Threshold:          0.55,
+		ConfirmPoints:      3,
+		ClearThreshold:     0.3,
+		ClearPoints:        4,
+		EmitBands:          true,
+		HistogramQuantiles: []float64{0.5, 0.99},
+		MaxSeries:          5000,
+		MaxStale:           30 * time.Minute,
+		Storage:            &storage,
+		SnapshotInterval:   time.Minute,
 	}, c)
 }
 
@@ -54,11 +55,14 @@ func TestConfigValidate(t *testing.T) {
 	cfg.Overrides = []Override{{Metric: "x", Detection: Detection{Seasonality: "hourly"}},
 		{Metric: "y", Signal: "p99", Attributes: map[string]string{"": "v"}}}
 	cfg.ConfirmPoints = 0
+	cfg.HistogramQuantiles = []float64{0.5, 1, 0.5, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97}
 	err := cfg.Validate()
 	require.Error(t, err)
 	for _, want := range []string{`direction must be both, up or down (got "sideways")`, "threshold must be in (0, 1] (got 2)",
 		"confirm_points must be in [1, 15] (got 0)", `include[0]: bad pattern "["`, `overrides[0].seasonality`,
-		`overrides[1].signal must be value, rate, count_rate, mean or quantile (got "p99")`, "overrides[1].attributes: empty key"} {
+		`overrides[1].signal must be value, rate, count_rate, mean or quantile (got "p99")`, "overrides[1].attributes: empty key",
+		"histogram_quantiles[1] must be in (0, 1) and not repeated (got 1)", "histogram_quantiles[2] must be in (0, 1) and not repeated (got 0.5)",
+		"histogram_quantiles: at most 10 (got 11)"} {
 		assert.ErrorContains(t, err, want)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
+	"github.com/otelcol-aiops/otelcol-aiops/internal/histogram"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
 )
 
@@ -89,7 +90,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 	for i := range p.detCfgs {
 		p.detCfgs[i].Threshold = cfg.Threshold
 	}
-	for _, r := range []string{reasonNotFinite, reasonOutOfRange, reasonOutOfOrder, reasonCounterReset, reasonNegativeCounter, reasonEmpty, "series_limit", "stale", "limit", "save", "restore"} {
+	for _, r := range []string{reasonNotFinite, reasonOutOfRange, reasonOutOfOrder, reasonCounterReset, reasonNegativeCounter, reasonEmpty, reasonTooManyBuckets, "series_limit", "stale", "limit", "save", "restore"} {
 		p.reasons[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
 	}
 	return p, nil
@@ -273,6 +274,10 @@ type batch struct {
 	baseSignal   string
 	baseQuantile float64
 	baseOK       bool
+	// The interval's buckets of the current histogram point, for its
+	// quantile signals (HistogramQuantiles), and whether they hold one.
+	quantiles   buckets
+	quantilesOK bool
 }
 
 func (p *anomalyProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
@@ -309,7 +314,7 @@ func (p *anomalyProcessor) process(ctx context.Context, md pmetric.Metrics) {
 				}
 				b.name = m.Name()
 				b.baseOK = false
-				b.pending = pointCount(m)
+				b.pending = pointCount(m, 2+len(p.cfg.HistogramQuantiles))
 				p.processMetric(ctx, &b, m)
 			}
 		}
@@ -356,7 +361,8 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		dps := h.DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			p.histogram(ctx, b, dp.Attributes(), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative)
+			p.histogram(ctx, b, dp.Attributes(), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative,
+				dp.BucketCounts().Len(), func(tr *histogram.Tracker) bool { return b.quantiles.loadExplicit(dp, tr) })
 		}
 	case pmetric.MetricTypeExponentialHistogram:
 		h := m.ExponentialHistogram()
@@ -364,7 +370,9 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		dps := h.DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			p.histogram(ctx, b, dp.Attributes(), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative)
+			p.histogram(ctx, b, dp.Attributes(), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative,
+				dp.Positive().BucketCounts().Len()+dp.Negative().BucketCounts().Len(),
+				func(tr *histogram.Tracker) bool { return b.quantiles.loadExponential(dp, tr) })
 		}
 	case pmetric.MetricTypeSummary:
 		dps := m.Summary().DataPoints()
@@ -381,15 +389,54 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 	}
 }
 
-func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pcommon.Map, count, sum float64, hasSum bool, ts, start int64, cumulative bool) {
+// histogram scores a histogram point of either layout: the mean and the
+// count rate of the interval's observations and, with HistogramQuantiles,
+// quantile estimates from its n buckets, which load reads (differenced by
+// the tracker of a cumulative stream, nil for a delta point).
+func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pcommon.Map, count, sum float64, hasSum bool, ts, start int64, cumulative bool,
+	n int, load func(*histogram.Tracker) bool,
+) {
 	if hasSum {
 		p.score(ctx, b, attrs, signalMean, 0, ts, func(s *series) (sample, string, bool) {
 			return histogramSignal(s, signalMean, count, sum, ts, start, cumulative)
 		})
 	}
+	qs := p.cfg.HistogramQuantiles
+	b.quantilesOK = false
+	// The count rate's series follows the stream's intervals (first point,
+	// restarts, order); a cumulative stream's previous buckets live in it.
 	p.score(ctx, b, attrs, signalCountRate, 0, ts, func(s *series) (sample, string, bool) {
-		return histogramSignal(s, signalCountRate, count, sum, ts, start, cumulative)
+		out, reason, ok := histogramSignal(s, signalCountRate, count, sum, ts, start, cumulative)
+		if len(qs) == 0 || reason == reasonOutOfOrder {
+			return out, reason, ok
+		}
+		switch {
+		case n > maxQuantileBuckets:
+			s.buckets = nil
+			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reasonTooManyBuckets])
+		case !cumulative:
+			b.quantilesOK = ok && load(nil)
+		default:
+			if s.buckets == nil {
+				s.buckets = new(histogram.Tracker)
+			}
+			if !ok { // first point or restart: re-base the buckets too
+				s.buckets.Reset()
+			}
+			b.quantilesOK = load(s.buckets) && ok
+		}
+		return out, reason, ok
 	})
+	if !b.quantilesOK {
+		return
+	}
+	for _, q := range qs {
+		if v, ok := b.quantiles.quantile(q); ok {
+			p.score(ctx, b, attrs, signalQuantile, q, ts, func(*series) (sample, string, bool) {
+				return sample{v: v}, "", true
+			})
+		}
+	}
 }
 
 // score finds the series of one signal of one point, derives the value to
@@ -478,17 +525,18 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Ma
 }
 
 // pointCount is the number of companion points a metric can produce, an
-// upper bound used to size the output once (histograms give two signals).
-func pointCount(m pmetric.Metric) int {
+// upper bound used to size the output once (a histogram point gives
+// perHistogram signals).
+func pointCount(m pmetric.Metric, perHistogram int) int {
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:
 		return m.Gauge().DataPoints().Len()
 	case pmetric.MetricTypeSum:
 		return m.Sum().DataPoints().Len()
 	case pmetric.MetricTypeHistogram:
-		return 2 * m.Histogram().DataPoints().Len()
+		return perHistogram * m.Histogram().DataPoints().Len()
 	case pmetric.MetricTypeExponentialHistogram:
-		return 2 * m.ExponentialHistogram().DataPoints().Len()
+		return perHistogram * m.ExponentialHistogram().DataPoints().Len()
 	}
 	return 0 // summaries: quantile counts vary; slices grow as needed
 }

@@ -31,6 +31,21 @@ func newTestProcessor(t testing.TB, mut func(*Config)) (*anomalyProcessor, *cons
 	return p, sink
 }
 
+// newObservedProcessor creates (does not start) a processor with ID id whose
+// self-telemetry the returned Telemetry records.
+func newObservedProcessor(t testing.TB, cfg *Config, id component.ID) (*anomalyProcessor, *consumertest.MetricsSink, *componenttest.Telemetry) {
+	require.NoError(t, cfg.Validate())
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.ID = id
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	sink := new(consumertest.MetricsSink)
+	p, err := newProcessor(cfg, set, sink)
+	require.NoError(t, err)
+	return p, sink, tel
+}
+
 func gauge(name string, ts time.Time, v float64, host string) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	rm := md.ResourceMetrics().AppendEmpty()

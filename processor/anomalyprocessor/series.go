@@ -2,6 +2,7 @@ package anomalyprocessor // import "github.com/otelcol-aiops/otelcol-aiops/proce
 
 import (
 	"github.com/otelcol-aiops/otelcol-aiops/internal/detector"
+	"github.com/otelcol-aiops/otelcol-aiops/internal/histogram"
 )
 
 // series is the state of one scored signal of one metric stream. Entries
@@ -22,6 +23,10 @@ type series struct {
 	prevTs       int64
 	prevStart    int64
 	hasPrev      bool
+	// buckets is the previous point of a cumulative histogram stream, for
+	// quantile estimates (held by the stream's count-rate series; nil
+	// without HistogramQuantiles, not part of snapshots).
+	buckets *histogram.Tracker
 
 	// Decision with confirmation and hysteresis.
 	active      bool

@@ -3,7 +3,10 @@ package anomalyprocessor // import "github.com/otelcol-aiops/otelcol-aiops/proce
 import (
 	"math"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/otelcol-aiops/otelcol-aiops/internal/histogram"
 )
 
 // rejection reasons, also the values of the self-telemetry attribute.
@@ -14,6 +17,7 @@ const (
 	reasonCounterReset    = "counter_reset"
 	reasonNegativeCounter = "negative_counter"
 	reasonEmpty           = "empty"
+	reasonTooManyBuckets  = "too_many_buckets"
 )
 
 // Signal names: the value of the anomaly.signal attribute on companion
@@ -129,4 +133,106 @@ func histogramSignal(s *series, signal string, count, sum float64, ts, start int
 		return sample{}, "", false // no observations: no mean to judge
 	}
 	return sample{dSum / dCount, 0}, "", true
+}
+
+// maxQuantileBuckets bounds the buckets of a histogram point whose quantiles
+// are estimated: a cumulative stream keeps its previous counts, 8 bytes per
+// bucket (SDKs' exponential histograms hold at most 160 per sign).
+const maxQuantileBuckets = 1024
+
+// buckets holds the interval's bucket counts of the histogram point being
+// scored, for its quantile signals; its slices are scratch reused from point
+// to point.
+type buckets struct {
+	explicit histogram.Explicit
+	exp      histogram.Exponential
+	isExp    bool
+	r        histogram.Range
+	// cumulative counts read from the point, for the tracker
+	bounds           []float64
+	counts, pos, neg []uint64
+}
+
+// quantile estimates the q-quantile of the interval's observations.
+func (q *buckets) quantile(v float64) (float64, bool) {
+	if q.isExp {
+		return q.exp.Quantile(v, q.r)
+	}
+	return q.explicit.Quantile(v, q.r)
+}
+
+// rangeOf is the interval's known extremes: those of a delta point (a
+// cumulative point's span its whole stream, not the interval).
+func rangeOf(tr *histogram.Tracker, hasMin bool, lo float64, hasMax bool, hi float64) histogram.Range {
+	r := histogram.Unknown
+	if tr == nil && hasMin {
+		r.Min = lo
+	}
+	if tr == nil && hasMax {
+		r.Max = hi
+	}
+	return r
+}
+
+// loadExplicit reads an explicit-bounds point into q: as it is for a delta
+// point (tr nil), else differenced by the stream's tracker. False when the
+// interval has no counts to estimate from.
+func (q *buckets) loadExplicit(dp pmetric.HistogramDataPoint, tr *histogram.Tracker) bool {
+	q.isExp = false
+	q.r = rangeOf(tr, dp.HasMin(), dp.Min(), dp.HasMax(), dp.Max())
+	q.bounds = appendFloats(q.bounds[:0], dp.ExplicitBounds())
+	bc := dp.BucketCounts()
+	if tr == nil {
+		q.explicit.Bounds = q.bounds
+		q.explicit.Counts = q.explicit.Counts[:0]
+		for i := range bc.Len() {
+			q.explicit.Counts = append(q.explicit.Counts, float64(bc.At(i)))
+		}
+		return true
+	}
+	q.counts = appendUints(q.counts[:0], bc)
+	return tr.Explicit(q.bounds, q.counts, &q.explicit)
+}
+
+// loadExponential is loadExplicit for an exponential point.
+func (q *buckets) loadExponential(dp pmetric.ExponentialHistogramDataPoint, tr *histogram.Tracker) bool {
+	q.isExp = true
+	q.r = rangeOf(tr, dp.HasMin(), dp.Min(), dp.HasMax(), dp.Max())
+	pos, neg := dp.Positive(), dp.Negative()
+	if tr == nil {
+		q.exp.Scale, q.exp.ZeroCount, q.exp.ZeroThreshold = dp.Scale(), float64(dp.ZeroCount()), dp.ZeroThreshold()
+		q.exp.Positive = expSide(q.exp.Positive.Counts[:0], pos)
+		q.exp.Negative = expSide(q.exp.Negative.Counts[:0], neg)
+		return true
+	}
+	q.pos, q.neg = appendUints(q.pos[:0], pos.BucketCounts()), appendUints(q.neg[:0], neg.BucketCounts())
+	return tr.Exponential(histogram.Cumulative{
+		Scale: dp.Scale(), ZeroCount: dp.ZeroCount(), ZeroThreshold: dp.ZeroThreshold(),
+		Positive: histogram.CumulativeSide{Offset: pos.Offset(), Counts: q.pos},
+		Negative: histogram.CumulativeSide{Offset: neg.Offset(), Counts: q.neg},
+	}, &q.exp)
+}
+
+func expSide(dst []float64, b pmetric.ExponentialHistogramDataPointBuckets) histogram.Side {
+	bc := b.BucketCounts()
+	for i := range bc.Len() {
+		dst = append(dst, float64(bc.At(i)))
+	}
+	return histogram.Side{Offset: b.Offset(), Counts: dst}
+}
+
+// appendFloats and appendUints copy a pdata slice without the allocation
+// of AsRaw.
+func appendFloats(dst []float64, s pcommon.Float64Slice) []float64 {
+	for i := range s.Len() {
+		dst = append(dst, s.At(i))
+	}
+	return dst
+}
+
+func appendUints(dst []uint64, s pcommon.UInt64Slice) []uint64 {
+	for i := range s.Len() {
+		dst = append(dst, s.At(i))
+	}
+	return dst
 }

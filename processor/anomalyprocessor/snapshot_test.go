@@ -14,7 +14,6 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
@@ -44,15 +43,7 @@ func startInstanceWithStorage(t *testing.T, dir string, id component.ID, mut fun
 	storageID := storagetest.NewStorageID(storageName)
 	cfg.Storage = &storageID
 	cfg.SnapshotInterval = 0
-	require.NoError(t, cfg.Validate())
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	set := processortest.NewNopSettings(metadata.Type)
-	set.ID = id
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	sink := new(consumertest.MetricsSink)
-	p, err := newProcessor(cfg, set, sink)
-	require.NoError(t, err)
+	p, sink, tel := newObservedProcessor(t, cfg, id)
 	host := storagetest.NewStorageHost().WithFileBackedStorageExtension(storageName, dir)
 	require.NoError(t, p.Start(context.Background(), host))
 	return p, sink, tel
