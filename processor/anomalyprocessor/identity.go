@@ -81,7 +81,16 @@ func baseHash(d *xxhash.Digest, resource [16]byte, scopeName, scopeVersion, metr
 	return d.Sum64()
 }
 
-// seriesKey combines the base and attribute hashes.
-func seriesKey(base uint64, attrs pcommon.Map) uint64 {
-	return mix64(base ^ attrsHash(attrs))
+// seriesKey combines the base hash and the attributes' hash (attrsHash).
+func seriesKey(base, attrs uint64) uint64 {
+	return mix64(base ^ attrs)
 }
+
+// pointAttrs is a point's attributes with their hash, taken once for all
+// the signals of the point.
+type pointAttrs struct {
+	m    pcommon.Map
+	hash uint64
+}
+
+func attrsOf(m pcommon.Map) pointAttrs { return pointAttrs{m: m, hash: attrsHash(m)} }

@@ -85,17 +85,17 @@ func TestAttrsHashProperties(t *testing.T) {
 func TestBaseHashSeparates(t *testing.T) {
 	var d xxhash.Digest
 	attrs := pcommon.NewMap()
-	ref := seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "m", signalValue, 0), attrs)
+	ref := seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "m", signalValue, 0), attrsHash(attrs))
 	for i, k := range []uint64{
-		seriesKey(baseHash(&d, [16]byte{2}, "s", "1", "m", signalValue, 0), attrs),
-		seriesKey(baseHash(&d, [16]byte{1}, "t", "1", "m", signalValue, 0), attrs),
-		seriesKey(baseHash(&d, [16]byte{1}, "s", "2", "m", signalValue, 0), attrs),
-		seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "n", signalValue, 0), attrs),
-		seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "m", signalRate, 0), attrs),
-		seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "m", signalValue, 0.5), attrs),
-		seriesKey(baseHash(&d, [16]byte{1}, "s1", "", "m", signalValue, 0), attrs), // no concatenation clash
+		seriesKey(baseHash(&d, [16]byte{2}, "s", "1", "m", signalValue, 0), attrsHash(attrs)),
+		seriesKey(baseHash(&d, [16]byte{1}, "t", "1", "m", signalValue, 0), attrsHash(attrs)),
+		seriesKey(baseHash(&d, [16]byte{1}, "s", "2", "m", signalValue, 0), attrsHash(attrs)),
+		seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "n", signalValue, 0), attrsHash(attrs)),
+		seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "m", signalRate, 0), attrsHash(attrs)),
+		seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "m", signalValue, 0.5), attrsHash(attrs)),
+		seriesKey(baseHash(&d, [16]byte{1}, "s1", "", "m", signalValue, 0), attrsHash(attrs)), // no concatenation clash
 	} {
 		assert.NotEqual(t, ref, k, "variant %d", i)
 	}
-	assert.Equal(t, ref, seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "m", signalValue, 0), attrs))
+	assert.Equal(t, ref, seriesKey(baseHash(&d, [16]byte{1}, "s", "1", "m", signalValue, 0), attrsHash(attrs)))
 }

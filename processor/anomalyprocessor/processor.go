@@ -267,13 +267,10 @@ type batch struct {
 	// scored is added to the telemetry counter once per call: a counter
 	// update per point costs more than scoring the point.
 	scored int64
-	// The base hash of the current metric signal (identity.go), cached
-	// while consecutive points share metric, signal and quantile.
-	digest       xxhash.Digest
-	base         uint64
-	baseSignal   string
-	baseQuantile float64
-	baseOK       bool
+	// The base hashes of the current metric's signals (identity.go),
+	// computed once per metric and signal.
+	digest xxhash.Digest
+	bases  []baseEntry
 	// The interval's buckets of the current histogram point, for its
 	// quantile signals (HistogramQuantiles), and whether they hold one.
 	quantiles   buckets
@@ -313,7 +310,7 @@ func (p *anomalyProcessor) process(ctx context.Context, md pmetric.Metrics) {
 					continue
 				}
 				b.name = m.Name()
-				b.baseOK = false
+				b.bases = b.bases[:0]
 				b.pending = pointCount(m, 2+len(p.cfg.HistogramQuantiles))
 				p.processMetric(ctx, &b, m)
 			}
@@ -330,7 +327,7 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		dps := m.Gauge().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			p.score(ctx, b, dp.Attributes(), signalValue, 0, int64(dp.Timestamp()), func(*series) (sample, string, bool) {
+			p.score(ctx, b, attrsOf(dp.Attributes()), signalValue, 0, int64(dp.Timestamp()), func(*series) (sample, string, bool) {
 				return sample{v: numberValue(dp)}, "", true
 			})
 		}
@@ -341,12 +338,12 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
 			if !sum.IsMonotonic() {
-				p.score(ctx, b, dp.Attributes(), signalValue, 0, int64(dp.Timestamp()), func(*series) (sample, string, bool) {
+				p.score(ctx, b, attrsOf(dp.Attributes()), signalValue, 0, int64(dp.Timestamp()), func(*series) (sample, string, bool) {
 					return sample{v: numberValue(dp)}, "", true
 				})
 				continue
 			}
-			p.score(ctx, b, dp.Attributes(), signalRate, 0, int64(dp.Timestamp()), func(s *series) (sample, string, bool) {
+			p.score(ctx, b, attrsOf(dp.Attributes()), signalRate, 0, int64(dp.Timestamp()), func(s *series) (sample, string, bool) {
 				v := numberValue(dp)
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					return sample{}, reasonNotFinite, false
@@ -361,7 +358,7 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		dps := h.DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			p.histogram(ctx, b, dp.Attributes(), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative,
+			p.histogram(ctx, b, attrsOf(dp.Attributes()), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative,
 				dp.BucketCounts().Len(), func(tr *histogram.Tracker) bool { return b.quantiles.loadExplicit(dp, tr) })
 		}
 	case pmetric.MetricTypeExponentialHistogram:
@@ -370,7 +367,7 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		dps := h.DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			p.histogram(ctx, b, dp.Attributes(), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative,
+			p.histogram(ctx, b, attrsOf(dp.Attributes()), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative,
 				dp.Positive().BucketCounts().Len()+dp.Negative().BucketCounts().Len(),
 				func(tr *histogram.Tracker) bool { return b.quantiles.loadExponential(dp, tr) })
 		}
@@ -379,9 +376,10 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
 			qs := dp.QuantileValues()
+			attrs := attrsOf(dp.Attributes())
 			for j := 0; j < qs.Len(); j++ {
 				q := qs.At(j)
-				p.score(ctx, b, dp.Attributes(), signalQuantile, q.Quantile(), int64(dp.Timestamp()), func(*series) (sample, string, bool) {
+				p.score(ctx, b, attrs, signalQuantile, q.Quantile(), int64(dp.Timestamp()), func(*series) (sample, string, bool) {
 					return sample{v: q.Value()}, "", true
 				})
 			}
@@ -393,7 +391,7 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 // count rate of the interval's observations and, with HistogramQuantiles,
 // quantile estimates from its n buckets, which load reads (differenced by
 // the tracker of a cumulative stream, nil for a delta point).
-func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pcommon.Map, count, sum float64, hasSum bool, ts, start int64, cumulative bool,
+func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pointAttrs, count, sum float64, hasSum bool, ts, start int64, cumulative bool,
 	n int, load func(*histogram.Tracker) bool,
 ) {
 	if hasSum {
@@ -441,12 +439,9 @@ func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pcommo
 
 // score finds the series of one signal of one point, derives the value to
 // judge with extract, runs the detector and emits the companion points.
-func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Map, signal string, quantile float64, ts int64, extract func(*series) (sample, string, bool)) {
-	if !b.baseOK || signal != b.baseSignal || quantile != b.baseQuantile {
-		b.base = baseHash(&b.digest, b.resource, b.scope.Name(), b.scope.Version(), b.name, signal, quantile)
-		b.baseSignal, b.baseQuantile, b.baseOK = signal, quantile, true
-	}
-	key := seriesKey(b.base, attrs)
+func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, signal string, quantile float64, ts int64, extract func(*series) (sample, string, bool)) {
+	key := seriesKey(b.baseFor(signal, quantile), pa.hash)
+	attrs := pa.m
 	s := p.table.get(key, b.now)
 	if s == nil {
 		s = &series{key: key, det: detector.New(p.detCfgs[p.configIndex(b, signal, attrs)])}
@@ -522,6 +517,27 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, attrs pcommon.Ma
 		emit(b.out.lower).SetDoubleValue(res.Lower)
 		emit(b.out.upper).SetDoubleValue(res.Upper)
 	}
+}
+
+// baseEntry is the base hash of one signal of the current metric.
+type baseEntry struct {
+	signal   string
+	quantile float64
+	hash     uint64
+}
+
+// baseFor returns the base hash of a signal of the current metric, hashing
+// it on its first point: a histogram's points interleave their signals
+// (mean, count rate, quantiles), a summary's its quantiles.
+func (b *batch) baseFor(signal string, quantile float64) uint64 {
+	for _, e := range b.bases {
+		if e.signal == signal && e.quantile == quantile {
+			return e.hash
+		}
+	}
+	h := baseHash(&b.digest, b.resource, b.scope.Name(), b.scope.Version(), b.name, signal, quantile)
+	b.bases = append(b.bases, baseEntry{signal, quantile, h})
+	return h
 }
 
 // pointCount is the number of companion points a metric can produce, an
