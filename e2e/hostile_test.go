@@ -56,6 +56,7 @@ processors:
   anomaly:
     max_series: {{.MaxSeries}}
     warm_up: 10
+    histogram_quantiles: [0.99]
   logcluster:
     max_clusters: 1000
     max_partitions: 8
@@ -162,7 +163,8 @@ func TestHostileInput(t *testing.T) {
 				s.sum("otelcol_anomaly_points_rejected", `reason="out_of_range"`) >= 3 &&
 				s.sum("otelcol_anomaly_points_rejected", `reason="counter_reset"`) >= 1 &&
 				s.sum("otelcol_anomaly_points_rejected", `reason="negative_counter"`) >= 1 &&
-				s.sum("otelcol_anomaly_points_rejected", `reason="out_of_order"`) >= 2
+				s.sum("otelcol_anomaly_points_rejected", `reason="out_of_order"`) >= 2 &&
+				s.sum("otelcol_anomaly_points_rejected", `reason="bad_buckets"`) >= 2
 		}, "rejections by reason in self-telemetry:\n%s", tel().grep("otelcol_anomaly_"))
 	})
 
@@ -409,6 +411,25 @@ func hostileMetrics(at time.Time) (pmetric.Metrics, map[string]float64) {
 		dp.SetTimestamp(ts(step))
 		dp.SetDoubleValue(float64(10 + i))
 		want[fmt.Sprintf("hostile.time/time/%d", i)] = float64(10 + i)
+	}
+	// Histograms whose buckets make no histogram: one bucket short of the
+	// bounds, bounds falling. Their quantiles are not estimated.
+	h := ms.AppendEmpty()
+	h.SetName("hostile.histogram")
+	hist := h.SetEmptyHistogram()
+	hist.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+	for i, c := range []struct {
+		bounds []float64
+		counts []uint64
+	}{{[]float64{0.1, 0.5}, []uint64{3, 4}}, {[]float64{0.5, 0.1}, []uint64{1, 2, 3}}} {
+		dp := hist.DataPoints().AppendEmpty()
+		dp.Attributes().PutInt("case", int64(i))
+		dp.SetStartTimestamp(ts(-1))
+		dp.SetTimestamp(ts(0))
+		dp.ExplicitBounds().FromRaw(c.bounds)
+		dp.BucketCounts().FromRaw(c.counts)
+		dp.SetCount(7)
+		dp.SetSum(2)
 	}
 	return md, want
 }

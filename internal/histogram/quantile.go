@@ -45,13 +45,8 @@ const (
 // not finite), or the only bucket has no edge to interpolate from.
 func (e Explicit) Quantile(q float64, r Range) (v float64, ok bool) {
 	n := len(e.Counts)
-	if n == 0 || n != len(e.Bounds)+1 || !(q >= 0 && q <= 1) {
+	if n == 0 || !ValidLayout(e.Bounds, n) || !(q >= 0 && q <= 1) {
 		return 0, false
-	}
-	for i, b := range e.Bounds {
-		if math.IsNaN(b) || math.IsInf(b, 0) || (i > 0 && b <= e.Bounds[i-1]) {
-			return 0, false
-		}
 	}
 	total, ok := sum(e.Counts)
 	if !ok || !(total > 0) || math.IsInf(total, 0) {
@@ -87,13 +82,33 @@ func (e Explicit) Quantile(q float64, r Range) (v float64, ok bool) {
 	return r.clamp(lo + (hi-lo)*f), true
 }
 
+// ValidLayout reports whether explicit bounds and a bucket count make a
+// histogram: finite ascending bounds and one bucket more than bounds, or no
+// buckets at all (a point that carries only its count and sum).
+func ValidLayout(bounds []float64, buckets int) bool {
+	if buckets != 0 && buckets != len(bounds)+1 {
+		return false
+	}
+	for i, b := range bounds {
+		if math.IsNaN(b) || math.IsInf(b, 0) || (i > 0 && b <= bounds[i-1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidExponential reports whether an exponential histogram's scale and
+// zero threshold are in range.
+func ValidExponential(scale int32, zeroThreshold float64) bool {
+	return scale >= MinScale && scale <= MaxScale && zeroThreshold >= 0 && !math.IsInf(zeroThreshold, 0)
+}
+
 // Quantile estimates the q-quantile (q in [0, 1]) of the observations,
 // ok=false when there is none or the histogram is malformed (scale out of
 // range, a count negative or not finite, a negative zero threshold, a
 // bucket beyond float64's range).
 func (e Exponential) Quantile(q float64, r Range) (v float64, ok bool) {
-	if e.Scale < MinScale || e.Scale > MaxScale || !(q >= 0 && q <= 1) ||
-		!(e.ZeroThreshold >= 0) || math.IsInf(e.ZeroThreshold, 0) || !(e.ZeroCount >= 0) {
+	if !ValidExponential(e.Scale, e.ZeroThreshold) || !(q >= 0 && q <= 1) || !(e.ZeroCount >= 0) {
 		return 0, false
 	}
 	neg, ok1 := sum(e.Negative.Counts)

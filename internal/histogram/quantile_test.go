@@ -162,3 +162,19 @@ func BenchmarkExplicitQuantile(b *testing.B) {
 		_, _ = h.Quantile(0.99, Unknown)
 	}
 }
+
+func TestValidLayout(t *testing.T) {
+	assert.True(t, ValidLayout(nil, 0), "no buckets: count and sum only")
+	assert.True(t, ValidLayout([]float64{1, 2}, 0))
+	assert.True(t, ValidLayout([]float64{1, 2}, 3))
+	assert.True(t, ValidLayout(nil, 1), "one bucket, no bounds")
+	assert.False(t, ValidLayout([]float64{1, 2}, 2))
+	assert.False(t, ValidLayout([]float64{2, 2}, 3), "bounds must rise")
+	assert.False(t, ValidLayout([]float64{1, math.NaN()}, 3))
+	assert.True(t, ValidExponential(MinScale, 0))
+	assert.True(t, ValidExponential(MaxScale, 1e-9))
+	assert.False(t, ValidExponential(MaxScale+1, 0))
+	assert.False(t, ValidExponential(0, -1))
+	assert.False(t, ValidExponential(0, math.Inf(1)))
+	assert.False(t, ValidExponential(0, math.NaN()))
+}

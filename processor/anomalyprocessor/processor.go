@@ -90,7 +90,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 	for i := range p.detCfgs {
 		p.detCfgs[i].Threshold = cfg.Threshold
 	}
-	for _, r := range []string{reasonNotFinite, reasonOutOfRange, reasonOutOfOrder, reasonCounterReset, reasonNegativeCounter, reasonEmpty, reasonTooManyBuckets, "series_limit", "stale", "limit", "save", "restore"} {
+	for _, r := range []string{reasonNotFinite, reasonOutOfRange, reasonOutOfOrder, reasonCounterReset, reasonNegativeCounter, reasonEmpty, reasonTooManyBuckets, reasonBadBuckets, "series_limit", "stale", "limit", "save", "restore"} {
 		p.reasons[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
 	}
 	return p, nil
@@ -359,7 +359,7 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
 			p.histogram(ctx, b, attrsOf(dp.Attributes()), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative,
-				dp.BucketCounts().Len(), func(tr *histogram.Tracker) bool { return b.quantiles.loadExplicit(dp, tr) })
+				dp.BucketCounts().Len(), func(tr *histogram.Tracker) (bool, bool) { return b.quantiles.loadExplicit(dp, tr) })
 		}
 	case pmetric.MetricTypeExponentialHistogram:
 		h := m.ExponentialHistogram()
@@ -369,7 +369,7 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 			dp := dps.At(i)
 			p.histogram(ctx, b, attrsOf(dp.Attributes()), float64(dp.Count()), dp.Sum(), dp.HasSum(), int64(dp.Timestamp()), int64(dp.StartTimestamp()), cumulative,
 				dp.Positive().BucketCounts().Len()+dp.Negative().BucketCounts().Len(),
-				func(tr *histogram.Tracker) bool { return b.quantiles.loadExponential(dp, tr) })
+				func(tr *histogram.Tracker) (bool, bool) { return b.quantiles.loadExponential(dp, tr) })
 		}
 	case pmetric.MetricTypeSummary:
 		dps := m.Summary().DataPoints()
@@ -390,9 +390,10 @@ func (p *anomalyProcessor) processMetric(ctx context.Context, b *batch, m pmetri
 // histogram scores a histogram point of either layout: the mean and the
 // count rate of the interval's observations and, with HistogramQuantiles,
 // quantile estimates from its n buckets, which load reads (differenced by
-// the tracker of a cumulative stream, nil for a delta point).
+// the tracker of a cumulative stream, nil for a delta point), reporting
+// whether they hold an interval and whether they are malformed.
 func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pointAttrs, count, sum float64, hasSum bool, ts, start int64, cumulative bool,
-	n int, load func(*histogram.Tracker) bool,
+	n int, load func(*histogram.Tracker) (ok, malformed bool),
 ) {
 	if hasSum {
 		p.score(ctx, b, attrs, signalMean, 0, ts, func(s *series) (sample, string, bool) {
@@ -408,21 +409,29 @@ func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pointA
 		if len(qs) == 0 || reason == reasonOutOfOrder {
 			return out, reason, ok
 		}
-		switch {
-		case n > maxQuantileBuckets:
+		if n > maxQuantileBuckets {
 			s.buckets = nil
 			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reasonTooManyBuckets])
-		case !cumulative:
-			b.quantilesOK = ok && load(nil)
-		default:
+			return out, reason, ok
+		}
+		var tr *histogram.Tracker
+		if cumulative {
 			if s.buckets == nil {
 				s.buckets = new(histogram.Tracker)
 			}
+			tr = s.buckets
 			if !ok { // first point or restart: re-base the buckets too
-				s.buckets.Reset()
+				tr.Reset()
 			}
-			b.quantilesOK = load(s.buckets) && ok
 		}
+		loaded, malformed := load(tr)
+		if malformed {
+			if tr != nil {
+				tr.Reset()
+			}
+			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reasonBadBuckets])
+		}
+		b.quantilesOK = ok && loaded
 		return out, reason, ok
 	})
 	if !b.quantilesOK {

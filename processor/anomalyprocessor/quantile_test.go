@@ -43,6 +43,30 @@ func explicitPoint(ts, start time.Time, counts []uint64, temporality pmetric.Agg
 	return md
 }
 
+// exponentialPoint is one cumulative exponential histogram point of
+// rpc.duration with positive buckets only.
+func exponentialPoint(ts, start time.Time, scale, offset int32, counts []uint64) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("rpc.duration")
+	h := m.SetEmptyExponentialHistogram()
+	h.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	dp := h.DataPoints().AppendEmpty()
+	dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+	dp.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	dp.Attributes().PutStr("http.route", "/checkout")
+	dp.SetScale(scale)
+	dp.Positive().SetOffset(offset)
+	dp.Positive().BucketCounts().FromRaw(counts)
+	var n uint64
+	for _, c := range counts {
+		n += c
+	}
+	dp.SetCount(n)
+	dp.SetSum(float64(n))
+	return md
+}
+
 // quantilePoints returns the score and decision companions of the quantile
 // signal q in md.
 func quantilePoints(t *testing.T, md pmetric.Metrics, q float64) (score, active pmetric.NumberDataPoint, found bool) {
@@ -158,25 +182,7 @@ func TestHistogramQuantileExponentialRescale(t *testing.T) {
 	p, sink := newTestProcessor(t, func(c *Config) { c.HistogramQuantiles = []float64{0.9} })
 	t0 := time.Unix(1700000000, 0)
 	point := func(i int, scale int32, offset int32, counts ...uint64) pmetric.Metrics {
-		md := pmetric.NewMetrics()
-		m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-		m.SetName("rpc.duration")
-		h := m.SetEmptyExponentialHistogram()
-		h.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
-		dp := h.DataPoints().AppendEmpty()
-		dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(time.Duration(i) * time.Minute)))
-		dp.SetStartTimestamp(pcommon.NewTimestampFromTime(t0))
-		dp.Attributes().PutStr("http.route", "/checkout")
-		dp.SetScale(scale)
-		dp.Positive().SetOffset(offset)
-		dp.Positive().BucketCounts().FromRaw(counts)
-		var n uint64
-		for _, c := range counts {
-			n += c
-		}
-		dp.SetCount(n)
-		dp.SetSum(float64(n))
-		return md
+		return exponentialPoint(t0.Add(time.Duration(i)*time.Minute), t0, scale, offset, counts)
 	}
 	ctx := context.Background()
 	require.NoError(t, p.ConsumeMetrics(ctx, point(0, 1, 2, 3, 5)))        // indexes 2, 3 at scale 1
@@ -195,28 +201,38 @@ func TestHistogramQuantileExponentialRescale(t *testing.T) {
 	assert.Equal(t, 3, p.table.len(), "mean, count rate, p90")
 }
 
-// A point with more buckets than a stream may keep is passed on and counted,
-// its mean and count rate still scored.
-func TestHistogramQuantileTooManyBuckets(t *testing.T) {
-	cfg := createDefaultConfig().(*Config)
-	cfg.HistogramQuantiles = []float64{0.99}
-	p, _, tel := newObservedProcessor(t, cfg, component.NewID(metadata.Type))
-	md := pmetric.NewMetrics()
-	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-	m.SetName("huge")
-	h := m.SetEmptyExponentialHistogram()
-	h.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
-	dp := h.DataPoints().AppendEmpty()
-	dp.SetTimestamp(1e9)
-	dp.SetStartTimestamp(1)
-	dp.Positive().BucketCounts().FromRaw(make([]uint64, maxQuantileBuckets+1))
-	dp.SetCount(1)
-	dp.SetSum(1)
-	require.NoError(t, p.ConsumeMetrics(context.Background(), md))
-	metadatatest.AssertEqualAnomalyPointsRejected(t, tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(attribute.String("reason", reasonTooManyBuckets)), Value: 1},
-	}, metricdatatest.IgnoreTimestamp())
-	assert.Equal(t, 2, p.table.len(), "mean and count rate")
+// Points whose buckets cannot give quantiles are passed on and counted,
+// their mean and count rate still scored: more buckets than a stream may
+// keep, bounds and buckets that make no histogram, a scale out of range.
+func TestHistogramQuantileRejectedBuckets(t *testing.T) {
+	explicit := func(bounds []float64, counts []uint64) pmetric.Metrics {
+		md := explicitPoint(time.Unix(2, 0), time.Unix(1, 0), counts, pmetric.AggregationTemporalityDelta)
+		md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Histogram().DataPoints().At(0).ExplicitBounds().FromRaw(bounds)
+		return md
+	}
+	exponential := func(scale int32, buckets int) pmetric.Metrics {
+		return exponentialPoint(time.Unix(2, 0), time.Unix(1, 0), scale, 0, make([]uint64, buckets))
+	}
+	for _, c := range []struct {
+		name, reason string
+		md           pmetric.Metrics
+	}{
+		{"too many buckets", reasonTooManyBuckets, exponential(0, maxQuantileBuckets+1)},
+		{"scale out of range", reasonBadBuckets, exponential(21, 4)},
+		{"one bucket too few", reasonBadBuckets, explicit([]float64{0.1, 0.5}, []uint64{1, 2})},
+		{"bounds not ascending", reasonBadBuckets, explicit([]float64{0.5, 0.1}, []uint64{1, 2, 3})},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			cfg.HistogramQuantiles = []float64{0.99}
+			p, _, tel := newObservedProcessor(t, cfg, component.NewID(metadata.Type))
+			require.NoError(t, p.ConsumeMetrics(context.Background(), c.md))
+			metadatatest.AssertEqualAnomalyPointsRejected(t, tel, []metricdata.DataPoint[int64]{
+				{Attributes: attribute.NewSet(attribute.String("reason", c.reason)), Value: 1},
+			}, metricdatatest.IgnoreTimestamp())
+			assert.Equal(t, 2, p.table.len(), "mean and count rate")
+		})
+	}
 }
 
 // BenchmarkConsumeHistogramQuantiles measures cumulative span_metrics-like

@@ -18,6 +18,7 @@ const (
 	reasonNegativeCounter = "negative_counter"
 	reasonEmpty           = "empty"
 	reasonTooManyBuckets  = "too_many_buckets"
+	reasonBadBuckets      = "bad_buckets"
 )
 
 // Signal names: the value of the anomaly.signal attribute on companion
@@ -175,42 +176,50 @@ func rangeOf(tr *histogram.Tracker, hasMin bool, lo float64, hasMax bool, hi flo
 }
 
 // loadExplicit reads an explicit-bounds point into q: as it is for a delta
-// point (tr nil), else differenced by the stream's tracker. False when the
-// interval has no counts to estimate from.
-func (q *buckets) loadExplicit(dp pmetric.HistogramDataPoint, tr *histogram.Tracker) bool {
+// point (tr nil), else differenced by the stream's tracker. ok is false
+// when the interval has no counts to estimate from; malformed when the
+// point's bounds and buckets make no histogram (the tracker then forgets
+// the stream's previous point).
+func (q *buckets) loadExplicit(dp pmetric.HistogramDataPoint, tr *histogram.Tracker) (ok, malformed bool) {
 	q.isExp = false
 	q.r = rangeOf(tr, dp.HasMin(), dp.Min(), dp.HasMax(), dp.Max())
 	q.bounds = appendFloats(q.bounds[:0], dp.ExplicitBounds())
 	bc := dp.BucketCounts()
+	if !histogram.ValidLayout(q.bounds, bc.Len()) {
+		return false, true
+	}
 	if tr == nil {
 		q.explicit.Bounds = q.bounds
 		q.explicit.Counts = q.explicit.Counts[:0]
 		for i := range bc.Len() {
 			q.explicit.Counts = append(q.explicit.Counts, float64(bc.At(i)))
 		}
-		return true
+		return true, false
 	}
 	q.counts = appendUints(q.counts[:0], bc)
-	return tr.Explicit(q.bounds, q.counts, &q.explicit)
+	return tr.Explicit(q.bounds, q.counts, &q.explicit), false
 }
 
 // loadExponential is loadExplicit for an exponential point.
-func (q *buckets) loadExponential(dp pmetric.ExponentialHistogramDataPoint, tr *histogram.Tracker) bool {
+func (q *buckets) loadExponential(dp pmetric.ExponentialHistogramDataPoint, tr *histogram.Tracker) (ok, malformed bool) {
 	q.isExp = true
 	q.r = rangeOf(tr, dp.HasMin(), dp.Min(), dp.HasMax(), dp.Max())
+	if !histogram.ValidExponential(dp.Scale(), dp.ZeroThreshold()) {
+		return false, true
+	}
 	pos, neg := dp.Positive(), dp.Negative()
 	if tr == nil {
 		q.exp.Scale, q.exp.ZeroCount, q.exp.ZeroThreshold = dp.Scale(), float64(dp.ZeroCount()), dp.ZeroThreshold()
 		q.exp.Positive = expSide(q.exp.Positive.Counts[:0], pos)
 		q.exp.Negative = expSide(q.exp.Negative.Counts[:0], neg)
-		return true
+		return true, false
 	}
 	q.pos, q.neg = appendUints(q.pos[:0], pos.BucketCounts()), appendUints(q.neg[:0], neg.BucketCounts())
 	return tr.Exponential(histogram.Cumulative{
 		Scale: dp.Scale(), ZeroCount: dp.ZeroCount(), ZeroThreshold: dp.ZeroThreshold(),
 		Positive: histogram.CumulativeSide{Offset: pos.Offset(), Counts: q.pos},
 		Negative: histogram.CumulativeSide{Offset: neg.Offset(), Counts: q.neg},
-	}, &q.exp)
+	}, &q.exp), false
 }
 
 func expSide(dst []float64, b pmetric.ExponentialHistogramDataPointBuckets) histogram.Side {

@@ -71,7 +71,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.AnomalyPointsRejected, err = builder.meter.Int64Counter(
 		"otelcol_anomaly_points_rejected",
-		metric.WithDescription("Points not scored, by reason: not_finite, out_of_range (beyond ±1e36), out_of_order, counter_reset, negative_counter, empty, series_limit, too_many_buckets (a histogram point with more than 1024 buckets gets no quantile estimates). [Development]"),
+		metric.WithDescription("Points not scored, by reason: not_finite, out_of_range (beyond ±1e36), out_of_order, counter_reset, negative_counter, empty, series_limit, too_many_buckets (a histogram point with more than 1024 buckets gets no quantile estimates), bad_buckets (bounds and buckets that make no histogram, or an exponential scale out of range: no quantile estimates). [Development]"),
 		metric.WithUnit("{point}"),
 	)
 	errs = errors.Join(errs, err)

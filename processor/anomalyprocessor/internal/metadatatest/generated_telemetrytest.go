@@ -40,7 +40,7 @@ func AssertEqualAnomalyEpisodes(t *testing.T, tt *componenttest.Telemetry, dps [
 func AssertEqualAnomalyPointsRejected(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_anomaly_points_rejected",
-		Description: "Points not scored, by reason: not_finite, out_of_range (beyond ±1e36), out_of_order, counter_reset, negative_counter, empty, series_limit, too_many_buckets (a histogram point with more than 1024 buckets gets no quantile estimates). [Development]",
+		Description: "Points not scored, by reason: not_finite, out_of_range (beyond ±1e36), out_of_order, counter_reset, negative_counter, empty, series_limit, too_many_buckets (a histogram point with more than 1024 buckets gets no quantile estimates), bad_buckets (bounds and buckets that make no histogram, or an exponential scale out of range: no quantile estimates). [Development]",
 		Unit:        "{point}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
