@@ -22,11 +22,11 @@ type CumulativeSide struct {
 // bytes per bucket plus a few words), to turn the next point into the
 // counts of the interval between them. The zero Tracker has seen nothing.
 type Tracker struct {
-	layout   uint64 // hash of the explicit bounds; 0 for exponential
+	layout   uint64 // hash of the explicit bounds (explicit kind only)
 	scale    int32
 	zero     uint64
-	pos, neg CumulativeSide
-	kind     uint8 // 0 none, 1 explicit, 2 exponential
+	pos, neg CumulativeSide // an explicit point's counts are held in pos
+	kind     uint8          // kindNone, kindExplicit or kindExponential
 }
 
 const (
@@ -37,9 +37,6 @@ const (
 
 // Reset forgets the previous point: the next one only re-bases.
 func (t *Tracker) Reset() { t.kind = kindNone }
-
-// Buckets is the number of buckets the tracker holds.
-func (t *Tracker) Buckets() int { return len(t.pos.Counts) + len(t.neg.Counts) }
 
 // Explicit records the cumulative counts of an explicit-bounds point and
 // reports whether out now holds the interval since the previous point (its
@@ -84,7 +81,7 @@ func (t *Tracker) Exponential(cur Cumulative, out *Exponential) bool {
 		ok = difference(&out.Positive, cur.Positive, cur.Scale-s, t.pos, t.scale-s) &&
 			difference(&out.Negative, cur.Negative, cur.Scale-s, t.neg, t.scale-s)
 	}
-	t.kind, t.layout, t.scale, t.zero = kindExponential, 0, cur.Scale, cur.ZeroCount
+	t.kind, t.scale, t.zero = kindExponential, cur.Scale, cur.ZeroCount
 	t.pos.Offset, t.pos.Counts = cur.Positive.Offset, append(t.pos.Counts[:0], cur.Positive.Counts...)
 	t.neg.Offset, t.neg.Counts = cur.Negative.Offset, append(t.neg.Counts[:0], cur.Negative.Counts...)
 	return ok
@@ -139,5 +136,5 @@ func boundsHash(bounds []float64) uint64 {
 			x >>= 8
 		}
 	}
-	return h | 1 // never 0, the exponential layout
+	return h
 }

@@ -272,9 +272,8 @@ type batch struct {
 	digest xxhash.Digest
 	bases  []baseEntry
 	// The interval's buckets of the current histogram point, for its
-	// quantile signals (HistogramQuantiles), and whether they hold one.
-	quantiles   buckets
-	quantilesOK bool
+	// quantile signals (HistogramQuantiles); scratch reused point to point.
+	quantiles buckets
 }
 
 func (p *anomalyProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
@@ -401,7 +400,7 @@ func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pointA
 		})
 	}
 	qs := p.cfg.HistogramQuantiles
-	b.quantilesOK = false
+	estimable := false // b.quantiles holds the point's interval
 	// The count rate's series follows the stream's intervals (first point,
 	// restarts, order); a cumulative stream's previous buckets live in it.
 	p.score(ctx, b, attrs, signalCountRate, 0, ts, func(s *series) (sample, string, bool) {
@@ -431,10 +430,10 @@ func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pointA
 			}
 			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reasonBadBuckets])
 		}
-		b.quantilesOK = ok && loaded
+		estimable = ok && loaded
 		return out, reason, ok
 	})
-	if !b.quantilesOK {
+	if !estimable {
 		return
 	}
 	for _, q := range qs {

@@ -190,10 +190,7 @@ func (q *buckets) loadExplicit(dp pmetric.HistogramDataPoint, tr *histogram.Trac
 	}
 	if tr == nil {
 		q.explicit.Bounds = q.bounds
-		q.explicit.Counts = q.explicit.Counts[:0]
-		for i := range bc.Len() {
-			q.explicit.Counts = append(q.explicit.Counts, float64(bc.At(i)))
-		}
+		q.explicit.Counts = appendCounts(q.explicit.Counts[:0], bc)
 		return true, false
 	}
 	q.counts = appendUints(q.counts[:0], bc)
@@ -210,8 +207,8 @@ func (q *buckets) loadExponential(dp pmetric.ExponentialHistogramDataPoint, tr *
 	pos, neg := dp.Positive(), dp.Negative()
 	if tr == nil {
 		q.exp.Scale, q.exp.ZeroCount, q.exp.ZeroThreshold = dp.Scale(), float64(dp.ZeroCount()), dp.ZeroThreshold()
-		q.exp.Positive = expSide(q.exp.Positive.Counts[:0], pos)
-		q.exp.Negative = expSide(q.exp.Negative.Counts[:0], neg)
+		q.exp.Positive = histogram.Side{Offset: pos.Offset(), Counts: appendCounts(q.exp.Positive.Counts[:0], pos.BucketCounts())}
+		q.exp.Negative = histogram.Side{Offset: neg.Offset(), Counts: appendCounts(q.exp.Negative.Counts[:0], neg.BucketCounts())}
 		return true, false
 	}
 	q.pos, q.neg = appendUints(q.pos[:0], pos.BucketCounts()), appendUints(q.neg[:0], neg.BucketCounts())
@@ -222,16 +219,8 @@ func (q *buckets) loadExponential(dp pmetric.ExponentialHistogramDataPoint, tr *
 	}, &q.exp), false
 }
 
-func expSide(dst []float64, b pmetric.ExponentialHistogramDataPointBuckets) histogram.Side {
-	bc := b.BucketCounts()
-	for i := range bc.Len() {
-		dst = append(dst, float64(bc.At(i)))
-	}
-	return histogram.Side{Offset: b.Offset(), Counts: dst}
-}
-
-// appendFloats and appendUints copy a pdata slice without the allocation
-// of AsRaw.
+// appendFloats, appendUints and appendCounts copy a pdata slice without
+// the allocation of AsRaw (appendCounts converting counts to float64).
 func appendFloats(dst []float64, s pcommon.Float64Slice) []float64 {
 	for i := range s.Len() {
 		dst = append(dst, s.At(i))
@@ -242,6 +231,13 @@ func appendFloats(dst []float64, s pcommon.Float64Slice) []float64 {
 func appendUints(dst []uint64, s pcommon.UInt64Slice) []uint64 {
 	for i := range s.Len() {
 		dst = append(dst, s.At(i))
+	}
+	return dst
+}
+
+func appendCounts(dst []float64, s pcommon.UInt64Slice) []float64 {
+	for i := range s.Len() {
+		dst = append(dst, float64(s.At(i)))
 	}
 	return dst
 }
