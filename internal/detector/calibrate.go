@@ -171,10 +171,11 @@ func scoreOf(lp, sensitivity float64) float64 {
 	return s
 }
 
-// fastExp2 is 2^x within a relative 1e-8 (0 below 2^-1022, +Inf above
-// 2^1023): the exponent is set directly and 2^f for the fraction f,
-// centred on 0.5, is a Taylor series to degree 8. It replaces math.Exp,
-// a fifth of an update's time before, in scoreOf.
+// fastExp2 is 2^x within a relative 1e-9 (0 below 2^-1022, +Inf above
+// 2^1023): the exponent is set directly, 2^(j/64) for the fraction's
+// first six bits comes from a table and 2^f for the rest (f < 1/64) is a
+// Taylor series to degree 3. It replaces math.Exp, a fifth of an update's
+// time before, in scoreOf.
 func fastExp2(x float64) float64 {
 	switch {
 	case x < -1022:
@@ -182,8 +183,21 @@ func fastExp2(x float64) float64 {
 	case !(x < 1023): // also NaN
 		return math.Inf(1)
 	}
-	n := math.Floor(x)
-	y := (x - n - 0.5) * math.Ln2 // |y| <= ln2/2
-	e := 1 + y*(1+y*(1.0/2+y*(1.0/6+y*(1.0/24+y*(1.0/120+y*(1.0/720+y*(1.0/5040+y*(1.0/40320))))))))
-	return e * math.Sqrt2 * math.Float64frombits(uint64(int64(n)+1023)<<52)
+	// x = n + j/64 + f: e^y for y = f ln 2 below 0.011 to degree 3
+	// (error under 6e-10).
+	t := math.Floor(x * exp2Slots)
+	k := int64(t)
+	y := (x - t*(1.0/exp2Slots)) * math.Ln2
+	e := 1 + y*(1+y*(1.0/2+y*(1.0/6)))
+	return e * exp2Frac[k&(exp2Slots-1)] * math.Float64frombits(uint64(k>>6+1023)<<52)
 }
+
+// exp2Slots divides the unit interval for fastExp2; exp2Frac[j] = 2^(j/64).
+const exp2Slots = 64
+
+var exp2Frac = func() (t [exp2Slots]float64) {
+	for j := range t {
+		t[j] = math.Exp2(float64(j) / exp2Slots)
+	}
+	return t
+}()
