@@ -182,9 +182,9 @@ func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 			if lpPoint != lp {
 				res.Point = scoreOf(lpPoint+pen, s.cfg.Sensitivity)
 			}
-			switch {
-			case lpDrift == 0: // not pushed further: 0 (pen >= 0)
-			case lpDrift == lp:
+			switch lpDrift {
+			case 0: // not pushed further: 0 (pen >= 0)
+			case lp:
 				res.Drift = res.Unsuppressed
 			default:
 				res.Drift = scoreOf(lpDrift+pen, s.cfg.Sensitivity)
