@@ -189,11 +189,15 @@ func fastExp2(x float64) float64 {
 	k := int64(t)
 	y := (x - t*(1.0/exp2Slots)) * math.Ln2
 	e := 1 + y*(1+y*(1.0/2+y*(1.0/6)))
-	return e * exp2Frac[k&(exp2Slots-1)] * math.Float64frombits(uint64(k>>6+1023)<<52)
+	return e * exp2Frac[k&(exp2Slots-1)] * math.Float64frombits(uint64(k>>exp2Bits+1023)<<52)
 }
 
-// exp2Slots divides the unit interval for fastExp2; exp2Frac[j] = 2^(j/64).
-const exp2Slots = 64
+// exp2Slots divides the unit interval for fastExp2 (the fraction's first
+// exp2Bits bits); exp2Frac[j] = 2^(j/exp2Slots).
+const (
+	exp2Bits  = 6
+	exp2Slots = 1 << exp2Bits
+)
 
 var exp2Frac = func() (t [exp2Slots]float64) {
 	for j := range t {

@@ -101,15 +101,18 @@ func fastLog2(x float64) float64 {
 	bits := math.Float64bits(x)
 	e := int(bits>>52&0x7ff) - 1023
 	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
-	k := bits >> 45 & (log2Slots - 1)
+	k := bits >> (52 - log2Bits) & (log2Slots - 1) // the mantissa's top bits
 	r := m*log2InvStart[k] - 1
 	ln := r * (1 - r*(1.0/2-r*(1.0/3)))
 	return float64(e) + log2Start[k] + ln*(1/math.Ln2)
 }
 
-// log2Slots slots of the mantissa for fastLog2: the reciprocal and log2 of
-// each slot's start 1 + k/log2Slots.
-const log2Slots = 128
+// log2Slots slots of the mantissa for fastLog2 (its top log2Bits bits):
+// the reciprocal and log2 of each slot's start 1 + k/log2Slots.
+const (
+	log2Bits  = 7
+	log2Slots = 1 << log2Bits
+)
 
 var log2InvStart, log2Start = func() (inv, lg [log2Slots]float64) {
 	for k := range inv {
