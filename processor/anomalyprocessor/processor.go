@@ -497,7 +497,7 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, s
 	// sized once; the others copy its finished map (copies keep capacity).
 	sdp := b.out.score.AppendEmpty()
 	sa := sdp.Attributes()
-	sa.EnsureCapacity(attrs.Len() + 3)
+	sa.EnsureCapacity(attrs.Len() + ownAttrs(signal))
 	attrs.CopyTo(sa)
 	sa.PutStr(attrMetric, b.name)
 	if signal != signalValue {
@@ -525,6 +525,20 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, s
 		emit(b.out.lower).SetDoubleValue(res.Lower)
 		emit(b.out.upper).SetDoubleValue(res.Upper)
 	}
+}
+
+// ownAttrs is the number of attributes the companions add to the source's
+// for a signal: the metric's name, and the signal and quantile where they
+// apply (a map sized for more than it holds costs every companion point the
+// difference).
+func ownAttrs(signal string) int {
+	switch signal {
+	case signalValue:
+		return 1
+	case signalQuantile:
+		return 3
+	}
+	return 2
 }
 
 // baseEntry is the base hash of one signal of the current metric.

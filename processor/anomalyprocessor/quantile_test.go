@@ -3,6 +3,7 @@ package anomalyprocessor
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -276,4 +277,41 @@ func BenchmarkConsumeHistogramQuantiles(b *testing.B) {
 		_ = p.ConsumeMetrics(context.Background(), md)
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "points/s")
+}
+
+// ownAttrs sizes the score companion's attribute map: it must count exactly
+// the attributes of ours that each signal's companions carry (too few makes
+// the map grow, too many costs every point the difference).
+func TestOwnAttrsCountsCompanionAttributes(t *testing.T) {
+	p, sink := newTestProcessor(t, func(c *Config) { c.HistogramQuantiles = []float64{0.5, 0.99} })
+	ts := time.Unix(1700000000, 0)
+	for _, md := range []pmetric.Metrics{
+		explicitPoint(ts, ts.Add(-time.Minute), []uint64{1, 2, 3, 4, 5, 4, 3, 2, 1, 0}, pmetric.AggregationTemporalityDelta),
+		gauge("system.cpu.utilization", ts, 0.5, "h1"),
+	} {
+		require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+	}
+
+	seen := map[string]int{}
+	for _, out := range sink.AllMetrics() {
+		m, ok := findMetric(out, metricScore)
+		require.True(t, ok)
+		dps := m.Gauge().DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			attrs := dps.At(i).Attributes()
+			signal := signalValue
+			if v, ok := attrs.Get(attrSignal); ok {
+				signal = v.Str()
+			}
+			ours := 0
+			for k := range attrs.All() {
+				if strings.HasPrefix(k, ownPrefix) {
+					ours++
+				}
+			}
+			assert.Equal(t, ours, ownAttrs(signal), "signal %q: %v", signal, attrs.AsRaw())
+			seen[signal]++
+		}
+	}
+	assert.Equal(t, map[string]int{signalValue: 1, signalMean: 1, signalCountRate: 1, signalQuantile: 2}, seen)
 }
