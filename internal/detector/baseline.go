@@ -89,6 +89,12 @@ type baseline struct {
 	n           uint32
 	mode        Seasonality
 	week        *weekly // SeasonAuto only, allocated with the profile
+	// bucketAt is the timestamp whose profile index bucketIdx holds: a
+	// point asks for its bucket up to three times (prefetch, predict,
+	// update), and the index takes two divisions by variables. Derived
+	// state: the zero value is right, as timestamp 0 is in bucket 0.
+	bucketAt  int64
+	bucketIdx int32
 }
 
 func newBaseline(mode Seasonality) baseline {
@@ -100,11 +106,16 @@ func (b *baseline) bucket(ts int64) int {
 	if b.profile == nil {
 		return -1
 	}
+	if ts == b.bucketAt {
+		return int(b.bucketIdx)
+	}
 	m := ts % b.periodNs
 	if m < 0 { // before the epoch
 		m += b.periodNs
 	}
-	return int(m / b.bucketNs)
+	i := int(m / b.bucketNs)
+	b.bucketAt, b.bucketIdx = ts, int32(i)
+	return i
 }
 
 // useSeason reports whether predictions come from the seasonal model: only

@@ -68,6 +68,8 @@ type Series struct {
 	last  float64
 	seen  uint32
 	lastT int64
+	// prefetched is where Prefetch puts what it read (prefetch.go).
+	prefetched uint32
 }
 
 var _ Detector = (*Series)(nil)

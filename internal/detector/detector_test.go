@@ -596,3 +596,29 @@ func TestPValueComplementMatchesDirectSum(t *testing.T) {
 		}
 	}
 }
+
+// Prefetch is a hint: a series that is prefetched before every point
+// scores and stores exactly what one that is not does, through the daily
+// profile and weekly correction being allocated and used.
+func TestPrefetchChangesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	plain, hinted := New(DefaultConfig()), New(DefaultConfig())
+	for i := 0; i < 3*7*24*12; i++ { // three weeks at 5 minutes
+		ts := int64(i) * 5 * minute
+		v := 100 + 30*math.Sin(2*math.Pi*float64(i)/288) + 5*rng.NormFloat64()
+		if i%1000 == 999 {
+			v += 80 // an incident now and then
+		}
+		want, errWant := plain.Update(ts, v)
+		hinted.Prefetch(ts)
+		got, err := hinted.Update(ts, v)
+		require.Equal(t, errWant, err)
+		require.Equal(t, want, got, "point %d", i)
+	}
+	require.NotNil(t, hinted.base.week, "the weekly correction was allocated")
+	a, err := plain.MarshalBinary()
+	require.NoError(t, err)
+	b, err := hinted.MarshalBinary()
+	require.NoError(t, err)
+	assert.Equal(t, a, b)
+}

@@ -462,6 +462,9 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, s
 	if s.snapshot != nil {
 		p.settleRestored(b, s, signal, attrs)
 	}
+	// Thousands of series apart, this one's state has left the caches:
+	// fetch its lines in parallel rather than stage by stage.
+	s.det.Prefetch(ts)
 	in, reason, ok := extract(s)
 	if !ok {
 		if reason != "" {
