@@ -103,7 +103,9 @@
 // State: about 3.2 KiB per series with the daily profile and weekly
 // correction (288 + 168 float32 buckets plus rank histograms of 128, 32
 // and 32 bins; BenchmarkMemoryPerSeries: 3,272 bytes, 96 of them the count
-// view's), about 1.1 KiB without. Snapshots
+// view's), about 1.1 KiB without. A caller that cycles through more series
+// than the CPU's caches hold calls Series.Prefetch(ts) first, so that the
+// point's cache lines are fetched together (prefetch.go). Snapshots
 // (MarshalBinary / Restore) are a versioned little-endian encoding (version
 // 6 since the count view, 5 since the previous point's bin was added, 4
 // since the weekly
