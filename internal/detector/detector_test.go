@@ -202,6 +202,7 @@ func FuzzUpdate(f *testing.F) {
 		for i := 0; i < 300; i++ {
 			v := []float64{v1, v2, v3}[i%3] * float64(i%5)
 			ts += []int64{t2, dt, 1}[i%3]
+			d.Prefetch(ts) // any timestamp, as the processor may pass
 			r, err := d.Update(ts, v)
 			if err == nil && (r.Score < 0 || r.Score > 1 || math.IsNaN(r.Score)) {
 				t.Fatalf("score %v for %v", r.Score, v)
