@@ -90,7 +90,7 @@ type baseline struct {
 	mode        Seasonality
 	week        *weekly // SeasonAuto only, allocated with the profile
 	// bucketAt is the timestamp whose profile index bucketIdx holds: a
-	// point asks for its bucket up to three times (prefetch, predict,
+	// point asks for its bucket up to three times (Prefetch, predict,
 	// update), and the index takes two divisions by variables. Derived
 	// state: the zero value is right, as timestamp 0 is in bucket 0.
 	bucketAt  int64

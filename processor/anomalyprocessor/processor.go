@@ -530,18 +530,18 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, s
 	}
 }
 
-// ownAttrs is the number of attributes the companions add to the source's
-// for a signal: the metric's name, and the signal and quantile where they
-// apply (a map sized for more than it holds costs every companion point the
-// difference).
+// ownAttrs is the number of attributes score adds to the source's for a
+// signal, on the same conditions as it adds them (a map sized for more than
+// it holds costs every companion point the difference).
 func ownAttrs(signal string) int {
-	switch signal {
-	case signalValue:
-		return 1
-	case signalQuantile:
-		return 3
+	n := 1 // attrMetric
+	if signal != signalValue {
+		n++ // attrSignal
 	}
-	return 2
+	if signal == signalQuantile {
+		n++ // attrQuantile
+	}
+	return n
 }
 
 // baseEntry is the base hash of one signal of the current metric.
