@@ -61,6 +61,8 @@ test: lint test-unit test-e2e
 
 test-unit:
 	go test -count=1 ./...
+	# the anomaly processor's concurrent callers, under the race detector
+	go test -count=1 -race -run 'Concurrent|Shard|Snapshot' ./processor/anomalyprocessor/
 
 test-e2e: build
 	OTELCOL_AIOPS_BIN=$(DIST) go test -count=1 -tags e2e ./e2e/...

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"math"
 	"path"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -49,11 +51,11 @@ type anomalyProcessor struct {
 	tel    *metadata.TelemetryBuilder
 	next   consumer.Metrics
 
-	mu        sync.Mutex
-	table     *table
+	shards    []shard // shard.go
+	selMu     sync.Mutex
 	selection map[string]selection // by metric name
 	detCfgs   []detector.Config    // top level, then one per override
-	lastSweep int64
+	lastSweep atomic.Int64
 
 	store  *snapshotStore
 	cancel context.CancelFunc
@@ -76,7 +78,7 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 		logger:    set.Logger,
 		tel:       tel,
 		next:      next,
-		table:     newTable(cfg.MaxSeries),
+		shards:    newShards(cfg.MaxSeries, runtime.GOMAXPROCS(0)),
 		selection: map[string]selection{},
 		reasons:   map[string]metric.MeasurementOption{},
 		decision: decision{on: cfg.Threshold, off: cfg.ClearThreshold,
@@ -109,9 +111,9 @@ func (p *anomalyProcessor) Start(ctx context.Context, host component.Host) error
 		return err
 	}
 	p.store = store
-	p.mu.Lock()
+	p.lockAll()
 	p.restore(ctx)
-	p.mu.Unlock()
+	p.unlockAll()
 	if p.cfg.SnapshotInterval > 0 {
 		tctx, cancel := context.WithCancel(context.Background())
 		p.cancel = cancel
@@ -128,9 +130,7 @@ func (p *anomalyProcessor) Shutdown(ctx context.Context) error {
 	}
 	var err error
 	if p.store != nil {
-		p.mu.Lock()
 		p.save(ctx)
-		p.mu.Unlock()
 		err = p.store.client.Close(ctx)
 	}
 	p.tel.Shutdown()
@@ -146,9 +146,7 @@ func (p *anomalyProcessor) snapshotLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			p.mu.Lock()
 			p.save(ctx)
-			p.mu.Unlock()
 		}
 	}
 }
@@ -163,6 +161,8 @@ type selection struct {
 
 // selectionFor returns the selection of a metric name, cached per name.
 func (p *anomalyProcessor) selectionFor(name string) selection {
+	p.selMu.Lock()
+	defer p.selMu.Unlock()
 	if sel, ok := p.selection[name]; ok {
 		return sel
 	}
@@ -277,20 +277,18 @@ type batch struct {
 }
 
 func (p *anomalyProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
-	p.mu.Lock()
 	p.process(ctx, md)
-	p.mu.Unlock()
 	return p.next.ConsumeMetrics(ctx, md)
 }
 
 func (p *anomalyProcessor) process(ctx context.Context, md pmetric.Metrics) {
 	b := batch{now: timeNow().UnixNano()}
-	if b.now-p.lastSweep > int64(time.Minute) {
-		p.lastSweep = b.now
-		if n := p.table.expire(b.now - int64(p.cfg.MaxStale)); n > 0 {
-			p.tel.AnomalySeriesEvicted.Add(ctx, int64(n), p.reasons["stale"])
-			p.tel.AnomalySeriesActive.Add(ctx, -int64(n))
-		}
+	if last := p.lastSweep.Load(); b.now-last > int64(time.Minute) && p.lastSweep.CompareAndSwap(last, b.now) {
+		p.expire(ctx, b.now-int64(p.cfg.MaxStale))
+	}
+	if !p.sharded() {
+		p.shards[0].mu.Lock()
+		defer p.shards[0].mu.Unlock()
 	}
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
@@ -445,50 +443,15 @@ func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pointA
 	}
 }
 
-// score finds the series of one signal of one point, derives the value to
-// judge with extract, runs the detector and emits the companion points.
+// score judges one signal of one point (judge) and emits its companion
+// points.
 func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, signal string, quantile float64, ts int64, extract func(*series) (sample, string, bool)) {
-	key := seriesKey(b.baseFor(signal, quantile), pa.hash)
 	attrs := pa.m
-	s := p.table.get(key, b.now)
-	if s == nil {
-		s = &series{key: key, det: detector.New(p.detCfgs[p.configIndex(b, signal, attrs)])}
-		if p.table.add(s, b.now) {
-			p.tel.AnomalySeriesEvicted.Add(ctx, 1, p.reasons["limit"])
-		} else {
-			p.tel.AnomalySeriesActive.Add(ctx, 1)
-		}
-	}
-	if s.snapshot != nil {
-		p.settleRestored(b, s, signal, attrs)
-	}
-	// Thousands of series apart, this one's state has left the caches:
-	// fetch its lines in parallel rather than stage by stage.
-	s.det.Prefetch(ts)
-	in, reason, ok := extract(s)
+	res, active, ok := p.judge(ctx, b, seriesKey(b.baseFor(signal, quantile), pa.hash), attrs, signal, ts, extract)
 	if !ok {
-		if reason != "" {
-			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reason])
-		}
-		return
-	}
-	res, err := s.det.UpdateStep(ts, in.v, in.step)
-	if err != nil {
-		r := reasonNotFinite
-		switch {
-		case errors.Is(err, detector.ErrOutOfOrder):
-			r = reasonOutOfOrder
-		case errors.Is(err, detector.ErrOutOfRange):
-			r = reasonOutOfRange
-		}
-		p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[r])
 		return
 	}
 	b.scored++
-	active, started := s.decide(res, p.decision)
-	if started {
-		p.tel.AnomalyEpisodes.Add(ctx, 1)
-	}
 	if b.out == nil {
 		b.out = p.newCompanions(b.sm, "")
 	}
@@ -528,6 +491,58 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, s
 		emit(b.out.lower).SetDoubleValue(res.Lower)
 		emit(b.out.upper).SetDoubleValue(res.Upper)
 	}
+}
+
+// judge runs the series of key on one point under its shard's lock (with
+// one shard, the call holds it): it finds or creates the series, derives
+// the value with extract, runs the detector and the decision. ok is false
+// when the point is not scored. Writing the companions (most of a point's
+// time) needs no lock.
+func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attrs pcommon.Map, signal string, ts int64, extract func(*series) (sample, string, bool)) (res detector.Result, active, ok bool) {
+	sh := p.shardOf(key)
+	if p.sharded() {
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+	}
+	s := sh.table.get(key, b.now)
+	if s == nil {
+		s = &series{key: key, det: detector.New(p.detCfgs[p.configIndex(b, signal, attrs)])}
+		if sh.table.add(s, b.now) {
+			p.tel.AnomalySeriesEvicted.Add(ctx, 1, p.reasons["limit"])
+		} else {
+			p.tel.AnomalySeriesActive.Add(ctx, 1)
+		}
+	}
+	if s.snapshot != nil {
+		p.settleRestored(b, s, signal, attrs)
+	}
+	// Thousands of series apart, this one's state has left the caches:
+	// fetch its lines in parallel rather than stage by stage.
+	s.det.Prefetch(ts)
+	in, reason, extracted := extract(s)
+	if !extracted {
+		if reason != "" {
+			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reason])
+		}
+		return res, false, false
+	}
+	res, err := s.det.UpdateStep(ts, in.v, in.step)
+	if err != nil {
+		r := reasonNotFinite
+		switch {
+		case errors.Is(err, detector.ErrOutOfOrder):
+			r = reasonOutOfOrder
+		case errors.Is(err, detector.ErrOutOfRange):
+			r = reasonOutOfRange
+		}
+		p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[r])
+		return res, false, false
+	}
+	active, started := s.decide(res, p.decision)
+	if started {
+		p.tel.AnomalyEpisodes.Add(ctx, 1)
+	}
+	return res, active, true
 }
 
 // ownAttrs is the number of attributes score adds to the source's for a

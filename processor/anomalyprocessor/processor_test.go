@@ -33,6 +33,17 @@ func newTestProcessor(t testing.TB, mut func(*Config)) (*anomalyProcessor, *cons
 	return p, sink
 }
 
+// onlySeries returns the one series the processor holds.
+func onlySeries(t testing.TB, p *anomalyProcessor) *series {
+	require.Equal(t, 1, p.seriesCount())
+	for i := range p.shards {
+		if s := p.shards[i].table.head; s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
 // newObservedProcessor creates (does not start) a processor with ID id whose
 // self-telemetry the returned Telemetry records.
 func newObservedProcessor(t testing.TB, cfg *Config, id component.ID) (*anomalyProcessor, *consumertest.MetricsSink, *componenttest.Telemetry) {
@@ -121,7 +132,7 @@ func TestOwnOutputAndExcludedNotScored(t *testing.T) {
 	for _, md := range sink.AllMetrics() {
 		assert.Equal(t, 1, md.MetricCount())
 	}
-	assert.Equal(t, 0, p.table.len())
+	assert.Equal(t, 0, p.seriesCount())
 }
 
 func sumPoint(ts time.Time, start time.Time, v float64) pmetric.Metrics {
@@ -168,7 +179,7 @@ func TestSeriesLimitEvictsLRU(t *testing.T) {
 	for i, h := range []string{"a", "b", "c", "d", "e"} {
 		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("m", time.Unix(int64(i+1), 0), 1, h)))
 	}
-	assert.Equal(t, 3, p.table.len())
+	assert.Equal(t, 3, p.seriesCount())
 }
 
 // BenchmarkConsume measures the processor on 1,000-point batches over
@@ -176,54 +187,73 @@ func TestSeriesLimitEvictsLRU(t *testing.T) {
 func BenchmarkConsume(b *testing.B) {
 	p, _ := newTestProcessor(b, nil)
 	p.next = consumertest.NewNop()
-	const series, batch = 10000, 1000
-	batches := make([]pmetric.Metrics, series/batch)
-	for i := range batches {
-		md := pmetric.NewMetrics()
-		rm := md.ResourceMetrics().AppendEmpty()
-		rm.Resource().Attributes().PutStr("host.name", "bench")
-		m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-		m.SetName("system.cpu.utilization")
-		dps := m.SetEmptyGauge().DataPoints()
-		for j := 0; j < batch; j++ {
-			dp := dps.AppendEmpty()
-			dp.Attributes().PutInt("cpu", int64(i*batch+j))
-			dp.Attributes().PutStr("state", "user")
-		}
-		batches[i] = md
-	}
-	ts := time.Unix(1700000000, 0)
-	rng := rand.New(rand.NewPCG(1, 2))
-	// round n of the input, as a fresh copy: the processor appends
-	// companions to its input.
-	round := func(n int) pmetric.Metrics {
-		md := pmetric.NewMetrics()
-		batches[n%len(batches)].CopyTo(md)
-		dps := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints()
-		step := n / len(batches) // the point's index in its series
-		for j := 0; j < dps.Len(); j++ {
-			dps.At(j).SetTimestamp(pcommon.NewTimestampFromTime(ts.Add(time.Duration(step) * time.Minute)))
-			// A daily cycle in its own phase plus noise: the detector's
-			// every stage works, as on real gauges (a constant series
-			// would stop at the quantisation dead band).
-			dps.At(j).SetDoubleValue(50 + 10*math.Sin(2*math.Pi*float64(step)/1440+float64(j)) + 2*rng.NormFloat64())
-		}
-		return md
-	}
-	// Steady state: every series is past its warm-up (100 points, whose
-	// first half is not ranked) before the clock starts.
-	const warm = 120 * series / batch
-	for n := 0; n < warm; n++ {
-		_ = p.ConsumeMetrics(context.Background(), round(n))
-	}
+	src := newBenchSource("bench", 1)
+	src.warm(p)
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
-		md := round(warm + n)
+		md := src.next()
 		b.StartTimer()
 		_ = p.ConsumeMetrics(context.Background(), md)
 	}
-	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "points/s")
+	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "points/s")
+}
+
+// BenchmarkConsume's input: benchSeries series of one host, in batches of
+// benchBatch points, one point per series per round.
+const benchSeries, benchBatch = 10000, 1000
+
+type benchSource struct {
+	batches []pmetric.Metrics
+	rng     *rand.Rand
+	n       int // rounds made
+}
+
+func newBenchSource(host string, seed uint64) *benchSource {
+	src := &benchSource{batches: make([]pmetric.Metrics, benchSeries/benchBatch), rng: rand.New(rand.NewPCG(seed, 2))}
+	for i := range src.batches {
+		md := pmetric.NewMetrics()
+		rm := md.ResourceMetrics().AppendEmpty()
+		rm.Resource().Attributes().PutStr("host.name", host)
+		m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+		m.SetName("system.cpu.utilization")
+		dps := m.SetEmptyGauge().DataPoints()
+		for j := 0; j < benchBatch; j++ {
+			dp := dps.AppendEmpty()
+			dp.Attributes().PutInt("cpu", int64(i*benchBatch+j))
+			dp.Attributes().PutStr("state", "user")
+		}
+		src.batches[i] = md
+	}
+	return src
+}
+
+// next returns the next batch as a fresh copy (the processor appends
+// companions to its input).
+func (src *benchSource) next() pmetric.Metrics {
+	n := src.n
+	src.n++
+	md := pmetric.NewMetrics()
+	src.batches[n%len(src.batches)].CopyTo(md)
+	dps := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints()
+	step := n / len(src.batches) // the point's index in its series
+	ts := time.Unix(1700000000, 0).Add(time.Duration(step) * time.Minute)
+	for j := 0; j < dps.Len(); j++ {
+		dps.At(j).SetTimestamp(pcommon.NewTimestampFromTime(ts))
+		// A daily cycle in its own phase plus noise: the detector's
+		// every stage works, as on real gauges (a constant series
+		// would stop at the quantisation dead band).
+		dps.At(j).SetDoubleValue(50 + 10*math.Sin(2*math.Pi*float64(step)/1440+float64(j)) + 2*src.rng.NormFloat64())
+	}
+	return md
+}
+
+// warm brings every series past its warm-up (100 points, whose first half
+// is not ranked), so that a benchmark times the steady state.
+func (src *benchSource) warm(p *anomalyProcessor) {
+	for range 120 * len(src.batches) {
+		_ = p.ConsumeMetrics(context.Background(), src.next())
+	}
 }
 
 var _ component.Host = componenttest.NewNopHost()
@@ -324,7 +354,7 @@ func TestOverrideByAttributesAndSignal(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, scores["a"], p.cfg.Threshold, "direction both (top level): the drop alarms")
 	assert.Less(t, scores["b"], 0.2, "direction up (override by attributes): a drop is not a deviation")
-	assert.Equal(t, 2, p.table.len())
+	assert.Equal(t, 2, p.seriesCount())
 }
 
 func TestOverrideMatches(t *testing.T) {

@@ -140,7 +140,7 @@ func TestHistogramQuantileTailRegression(t *testing.T) {
 	assert.False(t, firedBefore, "no decision on the p99 before the regression")
 	assert.True(t, fired, "the p99 decides the tail regression within 10 points")
 	// One p50 and one p99 series, beside mean and count rate.
-	assert.Equal(t, 4, p.table.len())
+	assert.Equal(t, 4, p.seriesCount())
 }
 
 // The estimate itself, on a delta point worked by hand: 100 observations,
@@ -199,7 +199,7 @@ func TestHistogramQuantileExponentialRescale(t *testing.T) {
 		assert.True(t, found, "point %d", i)
 		assert.Equal(t, 0.0, score.DoubleValue(), "warming up")
 	}
-	assert.Equal(t, 3, p.table.len(), "mean, count rate, p90")
+	assert.Equal(t, 3, p.seriesCount(), "mean, count rate, p90")
 }
 
 // Points whose buckets cannot give quantiles are passed on and counted,
@@ -231,7 +231,7 @@ func TestHistogramQuantileRejectedBuckets(t *testing.T) {
 			metadatatest.AssertEqualAnomalyPointsRejected(t, tel, []metricdata.DataPoint[int64]{
 				{Attributes: attribute.NewSet(attribute.String("reason", c.reason)), Value: 1},
 			}, metricdatatest.IgnoreTimestamp())
-			assert.Equal(t, 2, p.table.len(), "mean and count rate")
+			assert.Equal(t, 2, p.seriesCount(), "mean and count rate")
 		})
 	}
 }

@@ -39,12 +39,35 @@ func openSnapshotStore(ctx context.Context, host component.Host, ext, owner comp
 	return &snapshotStore{client: client}, nil
 }
 
-// save writes every series. Called with p.mu held.
+// save writes every series, holding one shard's lock at a time: scoring
+// pauses for a shard's share of the series, not for all of them.
 func (p *anomalyProcessor) save(ctx context.Context) {
 	var chunks [][]byte
 	var cur []byte
 	n := 0
-	for s := p.table.tail; s != nil; s = s.prev { // oldest first: restore re-creates the LRU order
+	for i := range p.shards {
+		sh := &p.shards[i]
+		sh.mu.Lock()
+		cur, chunks, n = appendShard(sh.table, cur, chunks, n)
+		sh.mu.Unlock()
+	}
+	if cur != nil {
+		chunks = append(chunks, cur)
+	}
+	ops := []*storage.Operation{storage.SetOperation("count", binary.LittleEndian.AppendUint32(nil, uint32(len(chunks))))}
+	for i, c := range chunks {
+		ops = append(ops, storage.SetOperation(fmt.Sprintf("chunk/%d", i), c))
+	}
+	if err := p.store.client.Batch(ctx, ops...); err != nil {
+		p.logger.Warn("saving anomaly state failed", zap.Error(err))
+		p.tel.AnomalySnapshotErrors.Add(ctx, 1, p.reasons["save"])
+	}
+}
+
+// appendShard appends the records of a shard's series to the current chunk
+// cur, closing it into chunks every chunkSeries series (n counts them).
+func appendShard(t *table, cur []byte, chunks [][]byte, n int) ([]byte, [][]byte, int) {
+	for s := t.tail; s != nil; s = s.prev { // oldest first: restore re-creates the LRU order
 		if cur == nil {
 			cur = []byte{chunkVersion}
 		}
@@ -79,30 +102,26 @@ func (p *anomalyProcessor) save(ctx context.Context) {
 			chunks, cur = append(chunks, cur), nil
 		}
 	}
-	if cur != nil {
-		chunks = append(chunks, cur)
-	}
-	ops := []*storage.Operation{storage.SetOperation("count", binary.LittleEndian.AppendUint32(nil, uint32(len(chunks))))}
-	for i, c := range chunks {
-		ops = append(ops, storage.SetOperation(fmt.Sprintf("chunk/%d", i), c))
-	}
-	if err := p.store.client.Batch(ctx, ops...); err != nil {
-		p.logger.Warn("saving anomaly state failed", zap.Error(err))
-		p.tel.AnomalySnapshotErrors.Add(ctx, 1, p.reasons["save"])
-	}
+	return cur, chunks, n
 }
 
 var errCorrupt = errors.New("corrupt anomaly snapshot")
 
 // restore loads the snapshot; on any error it logs, counts and starts empty.
-// Called with p.mu held.
+// Called with every shard locked.
 func (p *anomalyProcessor) restore(ctx context.Context) {
 	if err := p.load(ctx); err != nil {
 		p.logger.Warn("restoring anomaly state failed; starting empty", zap.Error(err))
 		p.tel.AnomalySnapshotErrors.Add(ctx, 1, p.reasons["restore"])
-		p.table = newTable(p.cfg.MaxSeries)
+		for i := range p.shards {
+			p.shards[i].table = newTable(p.shards[i].table.max)
+		}
 	}
-	p.tel.AnomalySeriesActive.Add(ctx, int64(p.table.len()))
+	n := 0
+	for i := range p.shards {
+		n += p.shards[i].table.len()
+	}
+	p.tel.AnomalySeriesActive.Add(ctx, int64(n))
 }
 
 func (p *anomalyProcessor) load(ctx context.Context) error {
@@ -155,8 +174,8 @@ func (p *anomalyProcessor) load(ctx context.Context) error {
 			s.hasPrev, s.active, s.armed = c[32]&1 != 0, c[32]&2 != 0, c[32]&4 != 0
 			s.run, s.unconfirmed = c[32]>>3&15, c[32]&128 != 0
 			c = c[33:]
-			if p.table.get(s.key, now) == nil {
-				p.table.add(s, now)
+			if t := p.shardOf(s.key).table; t.get(s.key, now) == nil {
+				t.add(s, now)
 			}
 		}
 	}

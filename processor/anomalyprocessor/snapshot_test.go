@@ -83,7 +83,7 @@ func TestSnapshotRestoreContinues(t *testing.T) {
 
 	b, bSink, bTel := startWithStorage(t, dir)
 	defer func() { require.NoError(t, b.Shutdown(context.Background())) }()
-	assert.Equal(t, 1, b.table.len())
+	assert.Equal(t, 1, b.seriesCount())
 	_, err = bTel.GetMetric("otelcol_anomaly_snapshot_errors")
 	assert.ErrorContains(t, err, "not found", "the restore recorded no snapshot error")
 	for i := 300; i < 320; i++ {
@@ -114,10 +114,10 @@ func TestSnapshotsOfTwoInstancesKeepApart(t *testing.T) {
 
 	a2, _, _ := startInstanceWithStorage(t, dir, idA, nil)
 	defer func() { require.NoError(t, a2.Shutdown(context.Background())) }()
-	assert.Equal(t, 2, a2.table.len(), "anomaly/a restores its own two series, not b's")
+	assert.Equal(t, 2, a2.seriesCount(), "anomaly/a restores its own two series, not b's")
 	b2, _, _ := startInstanceWithStorage(t, dir, idB, nil)
 	defer func() { require.NoError(t, b2.Shutdown(context.Background())) }()
-	assert.Equal(t, 1, b2.table.len())
+	assert.Equal(t, 1, b2.seriesCount())
 }
 
 // A corrupt snapshot is counted, and the processor starts empty and runs.
@@ -129,7 +129,7 @@ func TestSnapshotCorruptStartsEmpty(t *testing.T) {
 	require.NoError(t, seed.Close(context.Background()))
 	p, sink, tel := startWithStorage(t, dir)
 	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
-	assert.Equal(t, 0, p.table.len())
+	assert.Equal(t, 0, p.seriesCount())
 	// The corrupt snapshot was read and counted.
 	metadatatest.AssertEqualAnomalySnapshotErrors(t, tel, []metricdata.DataPoint[int64]{
 		{Attributes: attribute.NewSet(attribute.String("reason", "restore")), Value: 1},
@@ -215,14 +215,15 @@ func TestSnapshotKeepsPendingDecision(t *testing.T) {
 	t0 := time.Unix(1700000000, 0)
 	a, _, _ := startWithStorage(t, dir)
 	require.NoError(t, a.ConsumeMetrics(context.Background(), gauge("cpu", t0, 1, "h")))
-	require.Equal(t, 1, a.table.len())
-	a.table.head.armed, a.table.head.run, a.table.head.active, a.table.head.unconfirmed = true, 1, false, true
+	require.Equal(t, 1, a.seriesCount())
+	sa := onlySeries(t, a)
+	sa.armed, sa.run, sa.active, sa.unconfirmed = true, 1, false, true
 	require.NoError(t, a.Shutdown(context.Background()))
 
 	b, _, _ := startWithStorage(t, dir)
 	defer func() { require.NoError(t, b.Shutdown(context.Background())) }()
-	require.Equal(t, 1, b.table.len())
-	s := b.table.head
+	require.Equal(t, 1, b.seriesCount())
+	s := onlySeries(t, b)
 	assert.True(t, s.armed)
 	assert.True(t, s.unconfirmed)
 	assert.Equal(t, uint8(1), s.run)
@@ -270,7 +271,7 @@ func BenchmarkPeakHeap100k(b *testing.B) {
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapAlloc-base)/series, "live-bytes/series")
 		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MiB")
-		b.ReportMetric(float64(p.table.len()), "series")
+		b.ReportMetric(float64(p.seriesCount()), "series")
 	}
 }
 
@@ -297,7 +298,7 @@ func TestSnapshotRestoreKeepsAttributeOverride(t *testing.T) {
 
 	b, bSink, _ := startInstanceWithStorage(t, dir, component.NewID(metadata.Type), up)
 	defer func() { require.NoError(t, b.Shutdown(context.Background())) }()
-	require.Equal(t, 1, b.table.len())
+	require.Equal(t, 1, b.seriesCount())
 	for i := 300; i < 310; i++ {
 		ts := t0.Add(time.Duration(i) * time.Minute)
 		v := value(i)
@@ -311,5 +312,5 @@ func TestSnapshotRestoreKeepsAttributeOverride(t *testing.T) {
 			assert.Less(t, lastScore(t, bSink), 0.2)
 		}
 	}
-	assert.Nil(t, b.table.head.snapshot, "the kept state is released at the first point")
+	assert.Nil(t, onlySeries(t, b).snapshot, "the kept state is released at the first point")
 }

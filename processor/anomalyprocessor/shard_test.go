@@ -1,0 +1,160 @@
+package anomalyprocessor
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+func TestShardCount(t *testing.T) {
+	for _, c := range []struct{ max, want int }{
+		{1, 1}, {3, 1}, {8191, 1}, {8192, 2}, {16384, 4}, {100000, 16}, {1 << 30, 16},
+	} {
+		assert.Equal(t, c.want, shardCount(c.max, 2), "max_series %d", c.max)
+		assert.Equal(t, 1, shardCount(c.max, 1), "one core, one shard")
+		limit := 0
+		shards := newShards(c.max, 2)
+		for i := range shards {
+			limit += shards[i].table.max
+		}
+		assert.GreaterOrEqual(t, limit, c.max, "the shares add up to max_series %d", c.max)
+		assert.Less(t, limit, c.max+shardCount(c.max, 2), "and not more (rounding)")
+	}
+}
+
+// Past max_series the shards evict: the total stays within the limit and
+// close to it, and every series past the limit is counted as evicted.
+func TestShardsBoundSeries(t *testing.T) {
+	p, _ := newTestProcessor(t, func(c *Config) { c.MaxSeries = 8192 })
+	p.next = consumertest.NewNop()
+	p.shards = newShards(8192, 2) // as on two cores
+	require.Len(t, p.shards, 2)
+	ts := time.Unix(1700000000, 0)
+	md := pmetric.NewMetrics()
+	dps := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	dps.SetName("cpu")
+	points := dps.SetEmptyGauge().DataPoints()
+	for i := range 12000 {
+		dp := points.AppendEmpty()
+		dp.Attributes().PutInt("cpu", int64(i))
+		dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+		dp.SetDoubleValue(1)
+	}
+	require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+	n := p.seriesCount()
+	assert.LessOrEqual(t, n, 8192)
+	assert.Greater(t, n, 8192*95/100, "the shards fill evenly")
+	for i := range p.shards {
+		assert.LessOrEqual(t, p.shards[i].table.len(), p.shards[i].table.max)
+	}
+}
+
+// Concurrent callers with series of their own get exactly what one caller
+// sending the same points in turn gets: the shard locks keep each series'
+// state whole while other series are scored at the same time.
+func TestConcurrentConsumersMatchSequential(t *testing.T) {
+	const callers, series, rounds = 4, 64, 150
+	batch := func(caller, round int) pmetric.Metrics {
+		md := pmetric.NewMetrics()
+		rm := md.ResourceMetrics().AppendEmpty()
+		rm.Resource().Attributes().PutStr("host.name", fmt.Sprint("h", caller))
+		m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+		m.SetName("system.cpu.utilization")
+		dps := m.SetEmptyGauge().DataPoints()
+		ts := time.Unix(1700000000, 0).Add(time.Duration(round) * time.Minute)
+		for j := range series {
+			dp := dps.AppendEmpty()
+			dp.Attributes().PutInt("cpu", int64(j))
+			dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+			v := 50 + 10*math.Sin(float64(round*(j+1)+caller)/7)
+			if round == 120 && j%8 == caller {
+				v += 500 // an incident on some series
+			}
+			dp.SetDoubleValue(v)
+		}
+		return md
+	}
+	// scores maps host/cpu/timestamp to the emitted score and decision.
+	scores := func(sink *consumertest.MetricsSink) map[string]float64 {
+		out := map[string]float64{}
+		for _, md := range sink.AllMetrics() {
+			host, _ := md.ResourceMetrics().At(0).Resource().Attributes().Get("host.name")
+			for _, name := range []string{metricScore, metricActive} {
+				m, ok := findMetric(md, name)
+				require.True(t, ok)
+				dps := m.Gauge().DataPoints()
+				for i := 0; i < dps.Len(); i++ {
+					dp := dps.At(i)
+					cpu, _ := dp.Attributes().Get("cpu")
+					v := dp.DoubleValue()
+					if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+						v = float64(dp.IntValue())
+					}
+					out[fmt.Sprint(name, host.Str(), cpu.Int(), dp.Timestamp())] = v
+				}
+			}
+		}
+		return out
+	}
+
+	seq, seqSink := newTestProcessor(t, nil)
+	for c := range callers {
+		for r := range rounds {
+			require.NoError(t, seq.ConsumeMetrics(context.Background(), batch(c, r)))
+		}
+	}
+	par, parSink := newTestProcessor(t, nil)
+	par.shards = newShards(par.cfg.MaxSeries, 4) // as on four cores, whatever this machine has
+	require.Greater(t, len(par.shards), 1)
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				assert.NoError(t, par.ConsumeMetrics(context.Background(), batch(c, r)))
+			}
+		}()
+	}
+	wg.Wait()
+
+	want, got := scores(seqSink), scores(parSink)
+	require.GreaterOrEqual(t, len(want), 2*callers*series*(rounds-100), "every point past the warm-up")
+	assert.Equal(t, want, got)
+	assert.Equal(t, callers*series, par.seriesCount())
+}
+
+// BenchmarkConsumeParallel is BenchmarkConsume with GOMAXPROCS concurrent
+// callers, each sending its own 10,000 series: the processor's throughput
+// over all cores. Unlike BenchmarkConsume it times the making of each
+// batch too (RunParallel cannot stop the clock): compare its figures at
+// GOMAXPROCS=1 and 2, not with BenchmarkConsume's.
+func BenchmarkConsumeParallel(b *testing.B) {
+	p, _ := newTestProcessor(b, nil)
+	p.next = consumertest.NewNop()
+	srcs := make([]*benchSource, runtime.GOMAXPROCS(0))
+	for i := range srcs {
+		srcs[i] = newBenchSource(fmt.Sprint("bench", i), uint64(i+1))
+		srcs[i].warm(p)
+	}
+	var caller atomic.Int32
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		src := srcs[caller.Add(1)-1]
+		for pb.Next() {
+			_ = p.ConsumeMetrics(context.Background(), src.next())
+		}
+	})
+	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "points/s")
+}
