@@ -49,8 +49,8 @@ type Config struct {
 	HistogramQuantiles []float64 `mapstructure:"histogram_quantiles"`
 
 	// MaxSeries bounds the number of series with state; the least recently
-	// updated series is evicted to make room (per shard when the series are
-	// sharded: shard.go).
+	// updated series (of the new series' shard when the series are sharded:
+	// shard.go) is evicted to make room.
 	MaxSeries int `mapstructure:"max_series"`
 	// MaxStale drops a series not updated for this long.
 	MaxStale time.Duration `mapstructure:"max_stale"`

@@ -51,7 +51,8 @@ type anomalyProcessor struct {
 	tel    *metadata.TelemetryBuilder
 	next   consumer.Metrics
 
-	shards    []shard // shard.go
+	shards    []shard      // shard.go
+	live      atomic.Int64 // series in all shards, for max_series (admit)
 	selMu     sync.Mutex
 	selection map[string]selection // by metric name
 	detCfgs   []detector.Config    // top level, then one per override
@@ -507,11 +508,12 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attr
 	s := sh.table.get(key, b.now)
 	if s == nil {
 		s = &series{key: key, det: detector.New(p.detCfgs[p.configIndex(b, signal, attrs)])}
-		if sh.table.add(s, b.now) {
+		if p.admit(sh) {
 			p.tel.AnomalySeriesEvicted.Add(ctx, 1, p.reasons["limit"])
 		} else {
 			p.tel.AnomalySeriesActive.Add(ctx, 1)
 		}
+		sh.table.add(s, b.now)
 	}
 	if s.snapshot != nil {
 		p.settleRestored(b, s, signal, attrs)

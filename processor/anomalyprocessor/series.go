@@ -36,15 +36,15 @@ type series struct {
 	below       uint16 // consecutive points below clear while active
 }
 
-// table holds the series, bounded by max with LRU eviction.
+// table holds the series of a shard in LRU order (the processor bounds
+// their number: shard.go).
 type table struct {
 	byKey      map[uint64]*series
 	head, tail *series
-	max        int
 }
 
-func newTable(max int) *table {
-	return &table{byKey: make(map[uint64]*series), max: max}
+func newTable() *table {
+	return &table{byKey: make(map[uint64]*series)}
 }
 
 func (t *table) len() int { return len(t.byKey) }
@@ -88,19 +88,23 @@ func (t *table) get(key uint64, now int64) *series {
 	return s
 }
 
-// add inserts a new series, evicting the least recently used one if the
-// table is full; it reports whether it evicted.
-func (t *table) add(s *series, now int64) (evicted bool) {
-	if len(t.byKey) >= t.max && t.tail != nil {
-		old := t.tail
-		t.unlink(old)
-		delete(t.byKey, old.key)
-		evicted = true
-	}
+// add inserts a new series as the most recently used.
+func (t *table) add(s *series, now int64) {
 	s.seen = now
 	t.byKey[s.key] = s
 	t.pushFront(s)
-	return evicted
+}
+
+// evict drops the least recently used series and reports whether there was
+// one.
+func (t *table) evict() bool {
+	old := t.tail
+	if old == nil {
+		return false
+	}
+	t.unlink(old)
+	delete(t.byKey, old.key)
+	return true
 }
 
 // expire drops series not updated since before cutoff and returns how many.

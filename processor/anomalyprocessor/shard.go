@@ -8,13 +8,16 @@ import (
 // Series are split over shards, each a table with its own lock, so that
 // concurrent ConsumeMetrics calls (several receivers, several senders)
 // score on several cores: a call locks the shard of one point at a time.
-// Each shard holds an equal share of max_series with its own LRU eviction,
-// so eviction starts when the fullest shard is full: series keys are
-// hashes, and with at least minShardSeries per shard the shares fill
-// within a few percent of each other. Below that, one shard keeps the
-// limit exact. With one shard a call takes its lock once, not per point
-// (a lock per point costs a single core about 5%), so on one core
-// (GOMAXPROCS=1), where there is nothing to gain, there is one shard.
+// max_series bounds the total (admit): once it is reached, a new series
+// evicts the least recently updated series of its own shard, so eviction
+// is LRU within each shard, exactly LRU with one shard. (Per-shard shares
+// of the limit instead would thrash: the fullest of 16 shards overflows
+// when the series are 97% of the limit, and a shard over its share that
+// sees its series in turn evicts each one just before its next point.)
+// Small limits keep one shard, so that their LRU stays exact. With one
+// shard a call takes its lock once, not per point (a lock per point costs
+// a single caller about 4%), so on one core (GOMAXPROCS=1), where there is
+// nothing to gain, there is one shard.
 const (
 	maxShards      = 16
 	minShardSeries = 4096
@@ -27,8 +30,8 @@ type shard struct {
 }
 
 // shardCount is the number of shards for a series limit on procs cores: a
-// power of two, at most maxShards, each shard allowed at least
-// minShardSeries series; one on one core.
+// power of two, at most maxShards, with the limit at least minShardSeries
+// per shard; one on one core.
 func shardCount(maxSeries, procs int) int {
 	n := 1
 	for procs > 1 && n < maxShards && maxSeries/(2*n) >= minShardSeries {
@@ -37,14 +40,26 @@ func shardCount(maxSeries, procs int) int {
 	return n
 }
 
-// newShards returns empty shards sharing maxSeries on procs cores.
+// newShards returns empty shards for maxSeries series on procs cores.
 func newShards(maxSeries, procs int) []shard {
-	n := shardCount(maxSeries, procs)
-	shards := make([]shard, n)
+	shards := make([]shard, shardCount(maxSeries, procs))
 	for i := range shards {
-		shards[i].table = newTable((maxSeries + n - 1) / n)
+		shards[i].table = newTable()
 	}
 	return shards
+}
+
+// admit counts a new series of shard sh, which must be locked, and past
+// max_series makes room for it by evicting the least recently updated
+// series of sh; it reports whether it evicted. A shard with no series to
+// evict admits anyway: the total exceeds the limit by at most one series
+// per shard.
+func (p *anomalyProcessor) admit(sh *shard) (evicted bool) {
+	if p.live.Add(1) <= int64(p.cfg.MaxSeries) || !sh.table.evict() {
+		return false
+	}
+	p.live.Add(-1)
+	return true
 }
 
 // sharded reports whether points lock their shard (else a call locks the
@@ -90,6 +105,7 @@ func (p *anomalyProcessor) expire(ctx context.Context, cutoff int64) {
 		n += sh.table.expire(cutoff)
 		sh.mu.Unlock()
 	}
+	p.live.Add(-int64(n))
 	if n > 0 {
 		p.tel.AnomalySeriesEvicted.Add(ctx, int64(n), p.reasons["stale"])
 		p.tel.AnomalySeriesActive.Add(ctx, -int64(n))

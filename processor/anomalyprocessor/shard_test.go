@@ -12,9 +12,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
 )
 
 func TestShardCount(t *testing.T) {
@@ -23,41 +28,61 @@ func TestShardCount(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, shardCount(c.max, 2), "max_series %d", c.max)
 		assert.Equal(t, 1, shardCount(c.max, 1), "one core, one shard")
-		limit := 0
-		shards := newShards(c.max, 2)
-		for i := range shards {
-			limit += shards[i].table.max
-		}
-		assert.GreaterOrEqual(t, limit, c.max, "the shares add up to max_series %d", c.max)
-		assert.Less(t, limit, c.max+shardCount(c.max, 2), "and not more (rounding)")
 	}
 }
 
-// Past max_series the shards evict: the total stays within the limit and
-// close to it, and every series past the limit is counted as evicted.
-func TestShardsBoundSeries(t *testing.T) {
-	p, _ := newTestProcessor(t, func(c *Config) { c.MaxSeries = 8192 })
-	p.next = consumertest.NewNop()
-	p.shards = newShards(8192, 2) // as on two cores
-	require.Len(t, p.shards, 2)
-	ts := time.Unix(1700000000, 0)
+// cpuSeries is one gauge point at ts for each of n series.
+func cpuSeries(n int, ts time.Time) pmetric.Metrics {
 	md := pmetric.NewMetrics()
-	dps := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-	dps.SetName("cpu")
-	points := dps.SetEmptyGauge().DataPoints()
-	for i := range 12000 {
+	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("cpu")
+	points := m.SetEmptyGauge().DataPoints()
+	for i := range n {
 		dp := points.AppendEmpty()
 		dp.Attributes().PutInt("cpu", int64(i))
 		dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
 		dp.SetDoubleValue(1)
 	}
-	require.NoError(t, p.ConsumeMetrics(context.Background(), md))
-	n := p.seriesCount()
-	assert.LessOrEqual(t, n, 8192)
-	assert.Greater(t, n, 8192*95/100, "the shards fill evenly")
-	for i := range p.shards {
-		assert.LessOrEqual(t, p.shards[i].table.len(), p.shards[i].table.max)
+	return md
+}
+
+// evictedForLimit is the processor's count of series evicted for
+// max_series.
+func evictedForLimit(t *testing.T, tel *componenttest.Telemetry) int64 {
+	m, err := tel.GetMetric("otelcol_anomaly_series_evicted")
+	if err != nil {
+		return 0 // nothing recorded
 	}
+	n := int64(0)
+	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		if r, _ := dp.Attributes.Value("reason"); r.AsString() == "limit" {
+			n += dp.Value
+		}
+	}
+	return n
+}
+
+// max_series bounds the total over the shards, exactly: every series past
+// it evicts one, and as many series as the limit, sent again and again,
+// all keep their state (a share of the limit per shard would make the
+// fullest shards evict each series just before its next point).
+func TestShardsShareTheLimit(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxSeries = 8192
+	p, _, tel := newObservedProcessor(t, cfg, component.NewID(metadata.Type))
+	p.next = consumertest.NewNop()
+	p.shards = newShards(8192, 2) // as on two cores
+	require.Len(t, p.shards, 2)
+	t0 := time.Unix(1700000000, 0)
+	for r := range 3 {
+		require.NoError(t, p.ConsumeMetrics(context.Background(), cpuSeries(8192, t0.Add(time.Duration(r)*time.Minute))))
+		assert.Equal(t, 8192, p.seriesCount())
+	}
+	assert.Zero(t, evictedForLimit(t, tel), "at the limit, no series is evicted")
+
+	require.NoError(t, p.ConsumeMetrics(context.Background(), cpuSeries(12000, t0.Add(3*time.Minute))))
+	assert.Equal(t, 8192, p.seriesCount())
+	assert.Equal(t, int64(12000-8192), evictedForLimit(t, tel))
 }
 
 // Concurrent callers with series of their own get exactly what one caller

@@ -114,14 +114,11 @@ func (p *anomalyProcessor) restore(ctx context.Context) {
 		p.logger.Warn("restoring anomaly state failed; starting empty", zap.Error(err))
 		p.tel.AnomalySnapshotErrors.Add(ctx, 1, p.reasons["restore"])
 		for i := range p.shards {
-			p.shards[i].table = newTable(p.shards[i].table.max)
+			p.shards[i].table = newTable()
 		}
+		p.live.Store(0)
 	}
-	n := 0
-	for i := range p.shards {
-		n += p.shards[i].table.len()
-	}
-	p.tel.AnomalySeriesActive.Add(ctx, int64(n))
+	p.tel.AnomalySeriesActive.Add(ctx, p.live.Load())
 }
 
 func (p *anomalyProcessor) load(ctx context.Context) error {
@@ -174,8 +171,9 @@ func (p *anomalyProcessor) load(ctx context.Context) error {
 			s.hasPrev, s.active, s.armed = c[32]&1 != 0, c[32]&2 != 0, c[32]&4 != 0
 			s.run, s.unconfirmed = c[32]>>3&15, c[32]&128 != 0
 			c = c[33:]
-			if t := p.shardOf(s.key).table; t.get(s.key, now) == nil {
-				t.add(s, now)
+			if sh := p.shardOf(s.key); sh.table.get(s.key, now) == nil {
+				p.admit(sh) // a smaller max_series than when saved: the oldest go
+				sh.table.add(s, now)
 			}
 		}
 	}
