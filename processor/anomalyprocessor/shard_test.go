@@ -90,26 +90,7 @@ func TestShardsShareTheLimit(t *testing.T) {
 // state whole while other series are scored at the same time.
 func TestConcurrentConsumersMatchSequential(t *testing.T) {
 	const callers, series, rounds = 4, 64, 150
-	batch := func(caller, round int) pmetric.Metrics {
-		md := pmetric.NewMetrics()
-		rm := md.ResourceMetrics().AppendEmpty()
-		rm.Resource().Attributes().PutStr("host.name", fmt.Sprint("h", caller))
-		m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-		m.SetName("system.cpu.utilization")
-		dps := m.SetEmptyGauge().DataPoints()
-		ts := time.Unix(1700000000, 0).Add(time.Duration(round) * time.Minute)
-		for j := range series {
-			dp := dps.AppendEmpty()
-			dp.Attributes().PutInt("cpu", int64(j))
-			dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
-			v := 50 + 10*math.Sin(float64(round*(j+1)+caller)/7)
-			if round == 120 && j%8 == caller {
-				v += 500 // an incident on some series
-			}
-			dp.SetDoubleValue(v)
-		}
-		return md
-	}
+	batch := func(caller, round int) pmetric.Metrics { return callerBatch(caller, round, series) }
 	// scores maps host/cpu/timestamp to the emitted score and decision.
 	scores := func(sink *consumertest.MetricsSink) map[string]float64 {
 		out := map[string]float64{}
@@ -158,6 +139,72 @@ func TestConcurrentConsumersMatchSequential(t *testing.T) {
 	require.GreaterOrEqual(t, len(want), 2*callers*series*(rounds-100), "every point past the warm-up")
 	assert.Equal(t, want, got)
 	assert.Equal(t, callers*series, par.seriesCount())
+}
+
+// callerBatch is round r of caller c's own series (host h<c>, cpu 0..n-1):
+// a seasonal-looking gauge with an incident at round 120 on some series.
+func callerBatch(c, r, n int) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("host.name", fmt.Sprint("h", c))
+	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("system.cpu.utilization")
+	dps := m.SetEmptyGauge().DataPoints()
+	ts := time.Unix(1700000000, 0).Add(time.Duration(r) * time.Minute)
+	for j := range n {
+		dp := dps.AppendEmpty()
+		dp.Attributes().PutInt("cpu", int64(j))
+		dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+		v := 50 + 10*math.Sin(float64(r*(j+1)+c)/7)
+		if r == 120 && j%8 == c {
+			v += 500
+		}
+		dp.SetDoubleValue(v)
+	}
+	return md
+}
+
+// Snapshots taken while callers score see each shard whole, and the last
+// one restores every series.
+func TestConcurrentSnapshotAndConsumers(t *testing.T) {
+	const callers, series, rounds = 2, 64, 60
+	dir := t.TempDir()
+	a, _, _ := startWithStorage(t, dir)
+	a.shards = newShards(a.cfg.MaxSeries, 4) // as on four cores (nothing was restored)
+	ctx := context.Background()
+	var consumers sync.WaitGroup
+	for c := range callers {
+		consumers.Add(1)
+		go func() {
+			defer consumers.Done()
+			for r := range rounds {
+				assert.NoError(t, a.ConsumeMetrics(ctx, callerBatch(c, r, series)))
+			}
+		}()
+	}
+	done := make(chan struct{})
+	saved := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-done:
+				saved <- n
+				return
+			default:
+				a.save(ctx)
+				n++
+			}
+		}
+	}()
+	consumers.Wait()
+	close(done)
+	assert.Positive(t, <-saved)
+	require.NoError(t, a.Shutdown(ctx))
+
+	b, _, _ := startWithStorage(t, dir)
+	defer func() { require.NoError(t, b.Shutdown(ctx)) }()
+	assert.Equal(t, callers*series, b.seriesCount())
 }
 
 // BenchmarkConsumeParallel is BenchmarkConsume with GOMAXPROCS concurrent
