@@ -90,7 +90,6 @@ func TestShardsShareTheLimit(t *testing.T) {
 // state whole while other series are scored at the same time.
 func TestConcurrentConsumersMatchSequential(t *testing.T) {
 	const callers, series, rounds = 4, 64, 150
-	batch := func(caller, round int) pmetric.Metrics { return callerBatch(caller, round, series) }
 	// scores maps host/cpu/timestamp to the emitted score and decision.
 	scores := func(sink *consumertest.MetricsSink) map[string]float64 {
 		out := map[string]float64{}
@@ -117,23 +116,13 @@ func TestConcurrentConsumersMatchSequential(t *testing.T) {
 	seq, seqSink := newTestProcessor(t, nil)
 	for c := range callers {
 		for r := range rounds {
-			require.NoError(t, seq.ConsumeMetrics(context.Background(), batch(c, r)))
+			require.NoError(t, seq.ConsumeMetrics(context.Background(), callerBatch(c, r, series)))
 		}
 	}
 	par, parSink := newTestProcessor(t, nil)
 	par.shards = newShards(par.cfg.MaxSeries, 4) // as on four cores, whatever this machine has
 	require.Greater(t, len(par.shards), 1)
-	var wg sync.WaitGroup
-	for c := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range rounds {
-				assert.NoError(t, par.ConsumeMetrics(context.Background(), batch(c, r)))
-			}
-		}()
-	}
-	wg.Wait()
+	startCallers(t, par, callers, series, rounds)()
 
 	want, got := scores(seqSink), scores(parSink)
 	require.GreaterOrEqual(t, len(want), 2*callers*series*(rounds-100), "every point past the warm-up")
@@ -164,6 +153,22 @@ func callerBatch(c, r, n int) pmetric.Metrics {
 	return md
 }
 
+// startCallers starts one goroutine per caller, each sending its rounds of
+// callerBatch to p, and returns the wait for them.
+func startCallers(t *testing.T, p *anomalyProcessor, callers, series, rounds int) (wait func()) {
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range rounds {
+				assert.NoError(t, p.ConsumeMetrics(context.Background(), callerBatch(c, r, series)))
+			}
+		}()
+	}
+	return wg.Wait
+}
+
 // Snapshots taken while callers score see each shard whole, and the last
 // one restores every series.
 func TestConcurrentSnapshotAndConsumers(t *testing.T) {
@@ -172,16 +177,7 @@ func TestConcurrentSnapshotAndConsumers(t *testing.T) {
 	a, _, _ := startWithStorage(t, dir)
 	a.shards = newShards(a.cfg.MaxSeries, 4) // as on four cores (nothing was restored)
 	ctx := context.Background()
-	var consumers sync.WaitGroup
-	for c := range callers {
-		consumers.Add(1)
-		go func() {
-			defer consumers.Done()
-			for r := range rounds {
-				assert.NoError(t, a.ConsumeMetrics(ctx, callerBatch(c, r, series)))
-			}
-		}()
-	}
+	wait := startCallers(t, a, callers, series, rounds)
 	done := make(chan struct{})
 	saved := make(chan int)
 	go func() {
@@ -197,7 +193,7 @@ func TestConcurrentSnapshotAndConsumers(t *testing.T) {
 			}
 		}
 	}()
-	consumers.Wait()
+	wait()
 	close(done)
 	assert.Positive(t, <-saved)
 	require.NoError(t, a.Shutdown(ctx))
