@@ -508,12 +508,11 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attr
 	s := sh.table.get(key, b.now)
 	if s == nil {
 		s = &series{key: key, det: detector.New(p.detCfgs[p.configIndex(b, signal, attrs)])}
-		if p.admit(sh) {
+		if p.admit(sh, s, b.now) {
 			p.tel.AnomalySeriesEvicted.Add(ctx, 1, p.reasons["limit"])
 		} else {
 			p.tel.AnomalySeriesActive.Add(ctx, 1)
 		}
-		sh.table.add(s, b.now)
 	}
 	if s.snapshot != nil {
 		p.settleRestored(b, s, signal, attrs)

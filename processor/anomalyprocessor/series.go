@@ -111,9 +111,7 @@ func (t *table) evict() bool {
 func (t *table) expire(cutoff int64) int {
 	n := 0
 	for t.tail != nil && t.tail.seen < cutoff {
-		old := t.tail
-		t.unlink(old)
-		delete(t.byKey, old.key)
+		t.evict()
 		n++
 	}
 	return n

@@ -49,17 +49,18 @@ func newShards(maxSeries, procs int) []shard {
 	return shards
 }
 
-// admit counts a new series of shard sh, which must be locked, and past
-// max_series makes room for it by evicting the least recently updated
-// series of sh; it reports whether it evicted. A shard with no series to
-// evict admits anyway: the total exceeds the limit by at most one series
-// per shard.
-func (p *anomalyProcessor) admit(sh *shard) (evicted bool) {
-	if p.live.Add(1) <= int64(p.cfg.MaxSeries) || !sh.table.evict() {
-		return false
+// admit adds a new series s to shard sh, which must be locked, as its most
+// recently used; past max_series it first makes room by evicting the least
+// recently updated series of sh, and reports whether it did. A shard with
+// no series to evict admits anyway: the total exceeds the limit by at most
+// one series per shard.
+func (p *anomalyProcessor) admit(sh *shard, s *series, now int64) (evicted bool) {
+	if p.live.Add(1) > int64(p.cfg.MaxSeries) && sh.table.evict() {
+		p.live.Add(-1)
+		evicted = true
 	}
-	p.live.Add(-1)
-	return true
+	sh.table.add(s, now)
+	return evicted
 }
 
 // sharded reports whether points lock their shard (else a call locks the
@@ -82,18 +83,6 @@ func (p *anomalyProcessor) unlockAll() {
 	for i := range p.shards {
 		p.shards[i].mu.Unlock()
 	}
-}
-
-// seriesCount is the number of series with state.
-func (p *anomalyProcessor) seriesCount() int {
-	n := 0
-	for i := range p.shards {
-		sh := &p.shards[i]
-		sh.mu.Lock()
-		n += sh.table.len()
-		sh.mu.Unlock()
-	}
-	return n
 }
 
 // expire drops, shard by shard, the series not updated since cutoff.

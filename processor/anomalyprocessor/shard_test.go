@@ -31,6 +31,22 @@ func TestShardCount(t *testing.T) {
 	}
 }
 
+// seriesCount is the number of series in the shards' tables; it must
+// equal the processor's count of them (live).
+func (p *anomalyProcessor) seriesCount() int {
+	n := 0
+	for i := range p.shards {
+		sh := &p.shards[i]
+		sh.mu.Lock()
+		n += sh.table.len()
+		sh.mu.Unlock()
+	}
+	if int64(n) != p.live.Load() {
+		panic(fmt.Sprintf("%d series in the tables, %d counted", n, p.live.Load()))
+	}
+	return n
+}
+
 // cpuSeries is one gauge point at ts for each of n series.
 func cpuSeries(n int, ts time.Time) pmetric.Metrics {
 	md := pmetric.NewMetrics()
@@ -46,16 +62,16 @@ func cpuSeries(n int, ts time.Time) pmetric.Metrics {
 	return md
 }
 
-// evictedForLimit is the processor's count of series evicted for
-// max_series.
-func evictedForLimit(t *testing.T, tel *componenttest.Telemetry) int64 {
+// evictedFor is the processor's count of series evicted for reason
+// ("limit": max_series, "stale": max_stale).
+func evictedFor(tel *componenttest.Telemetry, reason string) int64 {
 	m, err := tel.GetMetric("otelcol_anomaly_series_evicted")
 	if err != nil {
 		return 0 // nothing recorded
 	}
 	n := int64(0)
 	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		if r, _ := dp.Attributes.Value("reason"); r.AsString() == "limit" {
+		if r, _ := dp.Attributes.Value("reason"); r.AsString() == reason {
 			n += dp.Value
 		}
 	}
@@ -78,11 +94,11 @@ func TestShardsShareTheLimit(t *testing.T) {
 		require.NoError(t, p.ConsumeMetrics(context.Background(), cpuSeries(8192, t0.Add(time.Duration(r)*time.Minute))))
 		assert.Equal(t, 8192, p.seriesCount())
 	}
-	assert.Zero(t, evictedForLimit(t, tel), "at the limit, no series is evicted")
+	assert.Zero(t, evictedFor(tel, "limit"), "at the limit, no series is evicted")
 
 	require.NoError(t, p.ConsumeMetrics(context.Background(), cpuSeries(12000, t0.Add(3*time.Minute))))
 	assert.Equal(t, 8192, p.seriesCount())
-	assert.Equal(t, int64(12000-8192), evictedForLimit(t, tel))
+	assert.Equal(t, int64(12000-8192), evictedFor(tel, "limit"))
 }
 
 // Concurrent callers with series of their own get exactly what one caller
@@ -225,4 +241,27 @@ func BenchmarkConsumeParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "points/s")
+}
+
+// Series not updated for max_stale are dropped from every shard at the
+// next sweep, counted as evicted for staleness, and no longer counted
+// against max_series.
+func TestStaleSeriesExpireFromEveryShard(t *testing.T) {
+	now := time.Unix(1700000000, 0)
+	defer func(old func() time.Time) { timeNow = old }(timeNow)
+	timeNow = func() time.Time { return now }
+	cfg := createDefaultConfig().(*Config)
+	p, _, tel := newObservedProcessor(t, cfg, component.NewID(metadata.Type))
+	p.next = consumertest.NewNop()
+	p.shards = newShards(cfg.MaxSeries, 4) // as on four cores
+	ctx := context.Background()
+	require.NoError(t, p.ConsumeMetrics(ctx, cpuSeries(100, now)))
+	require.Equal(t, 100, p.seriesCount())
+
+	now = now.Add(cfg.MaxStale + 2*time.Minute)
+	// The sweep runs before the call scores: all 100 are stale, and the
+	// first 10 start again.
+	require.NoError(t, p.ConsumeMetrics(ctx, cpuSeries(10, now)))
+	assert.Equal(t, 10, p.seriesCount())
+	assert.Equal(t, int64(100), evictedFor(tel, "stale"))
 }

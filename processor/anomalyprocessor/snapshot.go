@@ -172,8 +172,7 @@ func (p *anomalyProcessor) load(ctx context.Context) error {
 			s.run, s.unconfirmed = c[32]>>3&15, c[32]&128 != 0
 			c = c[33:]
 			if sh := p.shardOf(s.key); sh.table.get(s.key, now) == nil {
-				p.admit(sh) // a smaller max_series than when saved: the oldest go
-				sh.table.add(s, now)
+				p.admit(sh, s, now) // a smaller max_series than when saved: the oldest go
 			}
 		}
 	}
