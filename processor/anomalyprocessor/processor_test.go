@@ -266,8 +266,10 @@ func TestSignalSteps(t *testing.T) {
 	out, _, ok := counterRate(&s, 3, 10e9, 5e9, false, true)
 	require.True(t, ok)
 	assert.Equal(t, sample{0.6, 0.2}, out, "delta: 3 events over 5 s")
-	out, _, _ = counterRate(&s, 3, 10e9, 0, false, true)
-	assert.Equal(t, sample{3, 1}, out, "delta without a start: a plain count")
+	out, _, ok = counterRate(&s, 3, 16e9, 0, false, true)
+	require.True(t, ok)
+	assert.Equal(t, sample{0.5, 1.0 / 6}, out, "delta without a start: 3 events since the previous point, 6 s before")
+	s = series{}
 	out, _, _ = counterRate(&s, 3, 10e9, 5e9, false, false)
 	assert.Equal(t, sample{0.6, 0}, out, "a double counter has no known step")
 	s = series{}
@@ -282,6 +284,35 @@ func TestSignalSteps(t *testing.T) {
 	assert.Equal(t, sample{1, 0.1}, out)
 	out, _, _ = histogramSignal(&s, signalMean, 10, 50, 12e9, 2e9, false)
 	assert.Equal(t, sample{5, 0}, out)
+	out, _, ok = histogramSignal(&s, signalCountRate, 10, 50, 16e9, 16e9, false)
+	require.True(t, ok)
+	assert.Equal(t, sample{2.5, 0.25}, out, "a delta histogram stamped at one instant: its count over the 4 s since the previous point")
+}
+
+// A delta point counts over the longer of its own interval and the time
+// since the series' previous point: a stream that skips intervals scores
+// like its cumulative equivalent, and the count connector's stamps (the
+// span of a batch's records, a single instant for one record) give rates,
+// not plain counts among rates.
+func TestDeltaSeconds(t *testing.T) {
+	var s series
+	step := func(ts, start int64, dt float64, reason string, ok bool) {
+		t.Helper()
+		gotDt, gotReason, gotOk := deltaSeconds(&s, ts, start)
+		assert.Equal(t, ok, gotOk, "ts %d start %d", ts, start)
+		assert.Equal(t, reason, gotReason, "ts %d start %d", ts, start)
+		assert.InDelta(t, dt, gotDt, 1e-12, "ts %d start %d", ts, start)
+	}
+	step(10e9, 10e9, 0, "", false)               // first point, one instant: nothing to score yet
+	step(15e9, 15e9, 5, "", true)                // one instant: the 5 s since the previous point
+	step(22e9, 0, 7, "", true)                   // no start time
+	step(25e9, 24e9, 3, "", true)                // its own interval is shorter than the 3 s since the previous point
+	step(25e9, 25e9, 0, reasonOutOfOrder, false) // not after the previous point
+	step(24e9, 20e9, 0, reasonOutOfOrder, false) // late, though with an interval of its own
+	step(30e9, 30e9, 5, "", true)                // the rejected points did not move the previous time
+	step(40e9, 20e9, 20, "", true)               // its own interval is the longer
+	s = series{}
+	step(40e9, 35e9, 5, "", true) // first point with an interval of its own
 }
 
 // A sparse error counter (an event every few minutes, 5 s points whose

@@ -40,13 +40,8 @@ type sample struct {
 	v, step float64
 }
 
-// perEvent is the resolution of a count over dt seconds (dt 0: a plain count).
-func perEvent(dt float64) float64 {
-	if dt > 0 {
-		return 1 / dt
-	}
-	return 1
-}
+// perEvent is the resolution of a count over dt > 0 seconds: one event.
+func perEvent(dt float64) float64 { return 1 / dt }
 
 func numberValue(dp pmetric.NumberDataPoint) float64 {
 	if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
@@ -62,8 +57,9 @@ func seconds(from, to int64) float64 { return float64(to-from) / 1e9 }
 // points are differenced against the previous one; a decrease or a new start
 // time is a reset, which re-bases the series without scoring (the first
 // interval after a restart has no rate). Delta points are divided by their
-// interval. An integral counter counts events: its rate's step is one event
-// per interval. ok=false with an empty reason means "nothing to score yet".
+// interval (deltaSeconds). An integral counter counts events: its rate's
+// step is one event per interval. ok=false with an empty reason means
+// "nothing to score yet".
 func counterRate(s *series, v float64, ts, start int64, cumulative, integral bool) (out sample, reason string, ok bool) {
 	if v < 0 {
 		return out, reasonNegativeCounter, false
@@ -75,11 +71,11 @@ func counterRate(s *series, v float64, ts, start int64, cumulative, integral boo
 		return 0
 	}
 	if !cumulative {
-		if start > 0 && ts > start {
-			dt := seconds(start, ts)
-			return sample{v / dt, step(dt)}, "", true
+		dt, reason, ok := deltaSeconds(s, ts, start)
+		if !ok {
+			return out, reason, false
 		}
-		return sample{v, step(0)}, "", true
+		return sample{v / dt, step(dt)}, "", true
 	}
 	if !s.hasPrev {
 		s.prevA, s.prevTs, s.prevStart, s.hasPrev = v, ts, start, true
@@ -98,6 +94,36 @@ func counterRate(s *series, v float64, ts, start int64, cumulative, integral boo
 	return out, "", true
 }
 
+// deltaSeconds returns the interval a delta point counts over: the longer
+// of its own (from its start time) and the time since the series' previous
+// point. A stream that exports every interval has the two equal. One that
+// skips intervals without events (as SDKs do for delta series) then scores
+// like its cumulative equivalent differenced point to point: one error an
+// hour reads as one an hour, not as one per export interval. And producers
+// that stamp a batch rather than an interval are read sanely: the count
+// connector stamps its first and last record's times, a span shorter than
+// the batch's and, for one record or records without timestamps, a single
+// instant. ok=false: no interval (the series' first point, stamped with a
+// single instant: nothing to score yet) or a point not after the previous
+// one (reasonOutOfOrder).
+func deltaSeconds(s *series, ts, start int64) (dt float64, reason string, ok bool) {
+	if s.hasPrev && ts <= s.prevTs {
+		return 0, reasonOutOfOrder, false
+	}
+	from := ts
+	if start > 0 && start < from {
+		from = start
+	}
+	if s.hasPrev && s.prevTs < from {
+		from = s.prevTs
+	}
+	s.prevTs, s.hasPrev = ts, true
+	if from == ts {
+		return 0, "", false
+	}
+	return seconds(from, ts), "", true
+}
+
 // histogramSignal returns the mean (signalMean) or the count rate
 // (signalCountRate) of the observations in the interval of a histogram
 // point, given its count and sum.
@@ -106,10 +132,8 @@ func histogramSignal(s *series, signal string, count, sum float64, ts, start int
 		return sample{}, reasonNotFinite, false
 	}
 	dCount, dSum, dt := count, sum, 0.0
-	if start > 0 && ts > start {
-		dt = seconds(start, ts)
-	}
-	if cumulative {
+	switch {
+	case cumulative:
 		if !s.hasPrev {
 			s.prevA, s.prevB, s.prevTs, s.prevStart, s.hasPrev = sum, count, ts, start, true
 			return sample{}, "", false
@@ -123,12 +147,15 @@ func histogramSignal(s *series, signal string, count, sum float64, ts, start int
 		}
 		dCount, dSum, dt = count-s.prevB, sum-s.prevA, seconds(s.prevTs, ts)
 		s.prevA, s.prevB, s.prevTs = sum, count, ts
+	case signal == signalCountRate:
+		var reason string
+		var ok bool
+		if dt, reason, ok = deltaSeconds(s, ts, start); !ok {
+			return sample{}, reason, false
+		}
 	}
 	if signal == signalCountRate {
-		if dt > 0 {
-			return sample{dCount / dt, perEvent(dt)}, "", true
-		}
-		return sample{dCount, perEvent(0)}, "", true
+		return sample{dCount / dt, perEvent(dt)}, "", true
 	}
 	if dCount == 0 {
 		return sample{}, "", false // no observations: no mean to judge
