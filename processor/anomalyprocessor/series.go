@@ -23,6 +23,11 @@ type series struct {
 	prevTs       int64
 	prevStart    int64
 	hasPrev      bool
+	// deltaTs is the time of the previous delta point in this process (0:
+	// none). It is not part of snapshots: the points of a restart's gap
+	// may be lost, so the first point after it counts over its own
+	// interval only (deltaSeconds).
+	deltaTs int64
 	// buckets is the previous point of a cumulative histogram stream, for
 	// quantile estimates (held by the stream's count-rate series; nil
 	// without HistogramQuantiles, not part of snapshots).

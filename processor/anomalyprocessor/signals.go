@@ -103,21 +103,23 @@ func counterRate(s *series, v float64, ts, start int64, cumulative, integral boo
 // that stamp a batch rather than an interval are read sanely: the count
 // connector stamps its first and last record's times, a span shorter than
 // the batch's and, for one record or records without timestamps, a single
-// instant. ok=false: no interval (the series' first point, stamped with a
-// single instant: nothing to score yet) or a point not after the previous
-// one (reasonOutOfOrder).
+// instant. The previous point is one seen since the processor started
+// (series.deltaTs). ok=false: no interval (the series' first point, stamped
+// with a single instant: nothing to score yet) or a point not after the
+// previous one (reasonOutOfOrder).
 func deltaSeconds(s *series, ts, start int64) (dt float64, reason string, ok bool) {
-	if s.hasPrev && ts <= s.prevTs {
+	prev := s.deltaTs
+	if prev != 0 && ts <= prev {
 		return 0, reasonOutOfOrder, false
 	}
+	s.deltaTs = ts
 	from := ts
 	if start > 0 && start < from {
 		from = start
 	}
-	if s.hasPrev && s.prevTs < from {
-		from = s.prevTs
+	if prev != 0 && prev < from {
+		from = prev
 	}
-	s.prevTs, s.hasPrev = ts, true
 	if from == ts {
 		return 0, "", false
 	}

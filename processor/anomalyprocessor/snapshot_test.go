@@ -314,3 +314,31 @@ func TestSnapshotRestoreKeepsAttributeOverride(t *testing.T) {
 	}
 	assert.Nil(t, onlySeries(t, b).snapshot, "the kept state is released at the first point")
 }
+
+// A delta stream's first point after a restart counts over its own interval:
+// the points of the restart's gap may be lost, and counting the point over
+// the whole gap would read as a collapse of the rate on every delta series
+// at once.
+func TestDeltaRateAfterRestartOverOwnInterval(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Unix(1700000000, 0)
+	events := func(i int) int64 { return 4 + int64(i%3) } // about one a second over 5 s
+	deltaPoint := func(ts time.Time, v int64) pmetric.Metrics {
+		md := intCounter(ts, ts.Add(-5*time.Second), v)
+		md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+		return md
+	}
+	a, _, _ := startWithStorage(t, dir)
+	ts := t0
+	for i := 0; i < 300; i++ {
+		ts = ts.Add(5 * time.Second)
+		require.NoError(t, a.ConsumeMetrics(context.Background(), deltaPoint(ts, events(i))))
+	}
+	require.NoError(t, a.Shutdown(context.Background()))
+
+	b, sink, _ := startWithStorage(t, dir)
+	defer func() { require.NoError(t, b.Shutdown(context.Background())) }()
+	ts = ts.Add(10 * time.Minute) // the restart's gap
+	require.NoError(t, b.ConsumeMetrics(context.Background(), deltaPoint(ts, events(300))))
+	assert.Less(t, lastScore(t, sink), detector.DefaultThreshold, "an ordinary count after the gap is no anomaly")
+}
