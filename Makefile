@@ -107,6 +107,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzUpdateStep$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/detector
 	go test -run '^$$' -fuzz '^FuzzRestore$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/detector
 	go test -run '^$$' -fuzz '^FuzzConsume$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./processor/anomalyprocessor
+	go test -run '^$$' -fuzz '^FuzzRestoreSnapshot$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./processor/anomalyprocessor
 	go test -run '^$$' -fuzz '^FuzzTracker$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/histogram
 	go test -run '^$$' -fuzz '^FuzzSnapshot$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/alerting
 	go test -run '^$$' -fuzz '^FuzzTokenizer$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMIN) ./internal/drain

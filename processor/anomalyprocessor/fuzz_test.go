@@ -1,14 +1,20 @@
 package anomalyprocessor
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"math"
 	"testing"
+	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/anomalyprocessor/internal/metadata"
 )
 
 // FuzzConsume feeds the processor points decoded from arbitrary bytes:
@@ -205,4 +211,54 @@ func (in *fuzzInput) metrics() pmetric.Metrics {
 		}
 	}
 	return md
+}
+
+// FuzzRestoreSnapshot restores the processor from an arbitrary chunk,
+// seeded with a real one (two gauge series and a counter) restored under a
+// smaller max_series. The processor must not panic; it restores series
+// (the tables and the shared count agreeing, within max_series) or starts
+// empty with the error counted; and it goes on scoring.
+func FuzzRestoreSnapshot(f *testing.F) {
+	ctx := context.Background()
+	t0 := time.Unix(1700000000, 0)
+	saved, _ := newTestProcessor(f, nil)
+	saved.store = &snapshotStore{client: storagetest.NewInMemoryClient(component.KindProcessor, component.NewID(metadata.Type), "")}
+	for i := 0; i < 150; i++ {
+		ts := t0.Add(time.Duration(i) * time.Minute)
+		require.NoError(f, saved.ConsumeMetrics(ctx, gauge("cpu", ts, float64(i%7), "a")))
+		require.NoError(f, saved.ConsumeMetrics(ctx, gauge("cpu", ts, float64(i%5), "b")))
+		require.NoError(f, saved.ConsumeMetrics(ctx, intCounter(ts, t0, int64(i*i))))
+	}
+	saved.save(ctx)
+	realChunk, err := saved.store.client.Get(ctx, "chunk/0")
+	require.NoError(f, err)
+	f.Add(realChunk)
+	f.Add([]byte{chunkVersion})
+	f.Fuzz(func(t *testing.T, chunk []byte) {
+		p, sink, tel := newObservedProcessor(t, func() *Config {
+			cfg := createDefaultConfig().(*Config)
+			cfg.MaxSeries = 2
+			return cfg
+		}(), component.NewID(metadata.Type))
+		client := storagetest.NewInMemoryClient(component.KindProcessor, component.NewID(metadata.Type), "")
+		require.NoError(t, client.Set(ctx, "count", binary.LittleEndian.AppendUint32(nil, 1)))
+		require.NoError(t, client.Set(ctx, "chunk/0", chunk))
+		p.store = &snapshotStore{client: client}
+		p.lockAll()
+		p.restore(ctx)
+		p.unlockAll()
+		if bytes.Equal(chunk, realChunk) {
+			require.Equal(t, 2, p.seriesCount(), "the real snapshot restores up to max_series")
+		}
+		if n := p.seriesCount(); n == 0 && len(chunk) > 1 {
+			_, err := tel.GetMetric("otelcol_anomaly_snapshot_errors")
+			require.NoError(t, err, "a chunk that restored nothing was counted as an error")
+		}
+		require.LessOrEqual(t, p.seriesCount(), p.cfg.MaxSeries+len(p.shards))
+		require.NoError(t, p.ConsumeMetrics(ctx, gauge("cpu", t0.Add(200*time.Minute), 3, "a")))
+		require.NoError(t, p.ConsumeMetrics(ctx, intCounter(t0.Add(200*time.Minute), t0, 1<<40)))
+		for _, md := range sink.AllMetrics() {
+			checkCompanions(t, md)
+		}
+	})
 }
