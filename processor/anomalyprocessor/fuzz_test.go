@@ -235,11 +235,9 @@ func FuzzRestoreSnapshot(f *testing.F) {
 	f.Add(realChunk)
 	f.Add([]byte{chunkVersion})
 	f.Fuzz(func(t *testing.T, chunk []byte) {
-		p, sink, tel := newObservedProcessor(t, func() *Config {
-			cfg := createDefaultConfig().(*Config)
-			cfg.MaxSeries = 2
-			return cfg
-		}(), component.NewID(metadata.Type))
+		cfg := createDefaultConfig().(*Config)
+		cfg.MaxSeries = 2
+		p, sink, tel := newObservedProcessor(t, cfg, component.NewID(metadata.Type))
 		client := storagetest.NewInMemoryClient(component.KindProcessor, component.NewID(metadata.Type), "")
 		require.NoError(t, client.Set(ctx, "count", binary.LittleEndian.AppendUint32(nil, 1)))
 		require.NoError(t, client.Set(ctx, "chunk/0", chunk))
