@@ -66,10 +66,10 @@ type vmSeries struct {
 
 // TestVictoriaMetricsRemoteWrite: the shipped victoriametrics example
 // remote-writes a service's latency and its anomaly companions into a real
-// VictoriaMetrics; its query API returns anomaly_score, anomaly_active and
-// the band with the source's labels, and its export API the whole history at
-// the original timestamps: zeros during warm-up, a decision of 1 after a 10x
-// step.
+// VictoriaMetrics; its query API returns anomaly_score and the band with the
+// source's labels, and its export API the whole history at the original
+// timestamps: scores of zero during warm-up, and a decision written on the
+// series' first point (0) and as 1 after a 10x step, not in between.
 func TestVictoriaMetricsRemoteWrite(t *testing.T) {
 	vm := startPeer(t, victoriaMetrics)
 	base := "http://" + vm.Addr
@@ -95,23 +95,25 @@ func TestVictoriaMetricsRemoteWrite(t *testing.T) {
 		e2e.SendMetrics(t, otlpAddr, latencyBatch(start.Add(time.Duration(i)*time.Minute), v))
 	}
 
-	// Every point's companions arrive, each at its source's timestamp.
+	// Every point's score arrives, each at its source's timestamp; the
+	// decision on the series' first point and then only while anomalous.
 	sel := `{anomaly_metric="http.server.latency",job="checkout"}`
-	var active []vmSeries
+	var active, scores []vmSeries
 	e2e.Eventually(t, 30*time.Second, func() bool {
 		peerGet(base + "/internal/force_flush")
+		scores = vmExport(t, base, "anomaly_score"+sel)
 		active = vmExport(t, base, "anomaly_active"+sel)
-		return len(active) == 1 && len(active[0].Values) == normal+step
-	}, "%d anomaly_active samples in VictoriaMetrics", normal+step)
+		return len(scores) == 1 && len(scores[0].Values) == normal+step &&
+			len(active) == 1 && active[0].Values[len(active[0].Values)-1] == 1
+	}, "%d anomaly_score samples and anomaly_active 1 in VictoriaMetrics", normal+step)
 	a := active[0]
 	assert.Equal(t, "/api/checkout", a.Metric["http_route"], "the source point's attribute as a label")
 	assert.Equal(t, start.UnixMilli(), a.Timestamps[0], "samples keep the source timestamps")
-	assert.Equal(t, 1.0, a.Values[len(a.Values)-1], "the 10x step is anomalous")
-	assert.NotContains(t, a.Values[:normal/2], 1.0, "warm-up and normal latency are not")
-
-	scores := vmExport(t, base, "anomaly_score"+sel)
-	require.Len(t, scores, 1)
-	require.Len(t, scores[0].Values, normal+step)
+	assert.Equal(t, 0.0, a.Values[0], "the series' first point tells its decision: normal")
+	for i, ts := range a.Timestamps[1:] {
+		assert.GreaterOrEqual(t, ts, start.Add(normal/2*time.Minute).UnixMilli(), "decision sample %d: nothing written for warm-up and normal latency", i+1)
+	}
+	assert.Equal(t, start.UnixMilli(), scores[0].Timestamps[0], "scores keep the source timestamps")
 	for i, v := range scores[0].Values[:100] {
 		require.Zero(t, v, "score %d is in the 100-point warm-up", i)
 	}

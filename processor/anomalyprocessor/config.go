@@ -39,6 +39,12 @@ type Config struct {
 	// returns to 0 after ClearPoints consecutive scores below ClearThreshold.
 	ClearThreshold float64 `mapstructure:"clear_threshold"`
 	ClearPoints    int     `mapstructure:"clear_points"`
+	// EmitInactive writes anomaly.active for every scored point, 0 while
+	// the series is normal. Without it the decision is written only while
+	// it is 1 and on the point it returns to 0 (as Prometheus keeps ALERTS
+	// only while an alert is active): half the companion points, and no
+	// second series per scored series in the metrics backend.
+	EmitInactive bool `mapstructure:"emit_inactive"`
 	// EmitBands adds anomaly.expected, anomaly.lower and anomaly.upper.
 	EmitBands bool `mapstructure:"emit_bands"`
 	// HistogramQuantiles are the quantiles (each in (0, 1)) estimated from

@@ -37,6 +37,7 @@ func TestLoadConfig(t *testing.T) {
 		ConfirmPoints:      3,
 		ClearThreshold:     0.3,
 		ClearPoints:        4,
+		EmitInactive:       true,
 		EmitBands:          true,
 		HistogramQuantiles: []float64{0.5, 0.99},
 		MaxSeries:          5000,

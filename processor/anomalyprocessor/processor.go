@@ -213,41 +213,60 @@ func (p *anomalyProcessor) configIndex(b *batch, signal string, attrs pcommon.Ma
 	return 0
 }
 
-// companions collects the output metrics of one scope.
+// companions collects the output metrics of one scope. anomaly.active is
+// added to the scope with its first point: without emit_inactive most
+// batches have none, and a metric without points is no output.
 type companions struct {
-	score, active, expected, lower, upper pmetric.NumberDataPointSlice
+	sm                            pmetric.ScopeMetrics
+	score, expected, lower, upper pmetric.NumberDataPointSlice
+	active                        pmetric.NumberDataPointSlice
+	hasActive                     bool
 }
 
-// reserve makes room for n more points in every companion, so that a batch
-// grows each slice once rather than by repeated doubling.
-func (c *companions) reserve(n int, bands bool) {
+// reserve makes room for n more points in every companion written for each
+// scored point, so that a batch grows each slice once rather than by
+// repeated doubling.
+func (c *companions) reserve(n int, cfg *Config) {
 	c.score.EnsureCapacity(c.score.Len() + n)
-	c.active.EnsureCapacity(c.active.Len() + n)
-	if bands {
+	if cfg.EmitInactive {
+		c.activeSlice().EnsureCapacity(c.active.Len() + n)
+	}
+	if cfg.EmitBands {
 		c.expected.EnsureCapacity(c.expected.Len() + n)
 		c.lower.EnsureCapacity(c.lower.Len() + n)
 		c.upper.EnsureCapacity(c.upper.Len() + n)
 	}
 }
 
-func (p *anomalyProcessor) newCompanions(sm pmetric.ScopeMetrics, unit string) *companions {
-	add := func(name, desc, unit string) pmetric.NumberDataPointSlice {
-		m := sm.Metrics().AppendEmpty()
-		m.SetName(name)
-		m.SetDescription(desc)
-		m.SetUnit(unit)
-		return m.SetEmptyGauge().DataPoints()
+// activeSlice returns the points of anomaly.active, adding the metric to
+// the scope on first use.
+func (c *companions) activeSlice() pmetric.NumberDataPointSlice {
+	if !c.hasActive {
+		c.active = addGauge(c.sm, metricActive, "1 while the series named by anomaly.metric is anomalous (threshold with hysteresis); 0 on the point it returns to normal (and on every normal point with emit_inactive).")
+		c.hasActive = true
 	}
+	return c.active
+}
+
+// addGauge appends a gauge companion metric to sm and returns its points.
+// No unit: with unit "1" the Prometheus exporters append _ratio, and the
+// documented names are anomaly_score and anomaly_active.
+func addGauge(sm pmetric.ScopeMetrics, name, desc string) pmetric.NumberDataPointSlice {
+	m := sm.Metrics().AppendEmpty()
+	m.SetName(name)
+	m.SetDescription(desc)
+	return m.SetEmptyGauge().DataPoints()
+}
+
+func (p *anomalyProcessor) newCompanions(sm pmetric.ScopeMetrics) *companions {
 	c := &companions{
-		// No unit: with unit "1" the Prometheus exporters append _ratio, and
-		// the documented names are anomaly_score and anomaly_active.
-		score:  add(metricScore, "Anomaly score in [0, 1] of the series named by anomaly.metric.", ""),
-		active: add(metricActive, "1 while the series named by anomaly.metric is anomalous (threshold with hysteresis), else 0.", ""),
+		sm:    sm,
+		score: addGauge(sm, metricScore, "Anomaly score in [0, 1] of the series named by anomaly.metric."),
 	}
 	if p.cfg.EmitBands {
-		c.expected = add(metricExpected, "Value the detector expected for anomaly.metric.", "")
-		c.lower = add(metricLower, "Lower edge of the expected band of anomaly.metric.", "")
-		c.upper = add(metricUpper, "Upper edge of the expected band of anomaly.metric.", "")
+		c.expected = addGauge(sm, metricExpected, "Value the detector expected for anomaly.metric.")
+		c.lower = addGauge(sm, metricLower, "Lower edge of the expected band of anomaly.metric.")
+		c.upper = addGauge(sm, metricUpper, "Upper edge of the expected band of anomaly.metric.")
 	}
 	return c
 }
@@ -448,16 +467,16 @@ func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pointA
 // points.
 func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, signal string, quantile float64, ts int64, extract func(*series) (sample, string, bool)) {
 	attrs := pa.m
-	res, active, ok := p.judge(ctx, b, seriesKey(b.baseFor(signal, quantile), pa.hash), attrs, signal, ts, extract)
+	res, d, ok := p.judge(ctx, b, seriesKey(b.baseFor(signal, quantile), pa.hash), attrs, signal, ts, extract)
 	if !ok {
 		return
 	}
 	b.scored++
 	if b.out == nil {
-		b.out = p.newCompanions(b.sm, "")
+		b.out = p.newCompanions(b.sm)
 	}
 	if b.pending > 0 {
-		b.out.reserve(b.pending, p.cfg.EmitBands)
+		b.out.reserve(b.pending, p.cfg)
 		b.pending = 0
 	}
 	// The first companion gets the source attributes plus ours, in a map
@@ -482,11 +501,13 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, s
 		dp.SetTimestamp(pcommon.Timestamp(ts))
 		return dp
 	}
-	act := int64(0)
-	if active {
-		act = 1
+	if d.active || d.news || p.cfg.EmitInactive {
+		act := int64(0)
+		if d.active {
+			act = 1
+		}
+		emit(b.out.activeSlice()).SetIntValue(act)
 	}
-	emit(b.out.active).SetIntValue(act)
 	if p.cfg.EmitBands {
 		emit(b.out.expected).SetDoubleValue(res.Expected)
 		emit(b.out.lower).SetDoubleValue(res.Lower)
@@ -494,12 +515,20 @@ func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, s
 	}
 }
 
+// verdict is the decision on one point: whether the series is anomalous,
+// and whether it is news: the decision changed to 0 on this point, or the
+// series has its first point in this process (a consumer that kept an
+// alert across a restart of either learns where the series stands).
+type verdict struct {
+	active, news bool
+}
+
 // judge runs the series of key on one point under its shard's lock (with
 // one shard, the call holds it): it finds or creates the series, derives
 // the value with extract, runs the detector and the decision. ok is false
 // when the point is not scored. Writing the companions (most of a point's
 // time) needs no lock.
-func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attrs pcommon.Map, signal string, ts int64, extract func(*series) (sample, string, bool)) (res detector.Result, active, ok bool) {
+func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attrs pcommon.Map, signal string, ts int64, extract func(*series) (sample, string, bool)) (res detector.Result, d verdict, ok bool) {
 	sh := p.shardOf(key)
 	if p.sharded() {
 		sh.mu.Lock()
@@ -525,7 +554,7 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attr
 		if reason != "" {
 			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reason])
 		}
-		return res, false, false
+		return res, d, false
 	}
 	res, err := s.det.UpdateStep(ts, in.v, in.step)
 	if err != nil {
@@ -537,13 +566,15 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attr
 			r = reasonOutOfRange
 		}
 		p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[r])
-		return res, false, false
+		return res, d, false
 	}
+	was, told := s.active, s.told
 	active, started := s.decide(res, p.decision)
 	if started {
 		p.tel.AnomalyEpisodes.Add(ctx, 1)
 	}
-	return res, active, true
+	s.told = true
+	return res, verdict{active: active, news: !told || (was && !active)}, true
 }
 
 // ownAttrs is the number of attributes score adds to the source's for a

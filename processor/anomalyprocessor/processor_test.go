@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -83,7 +84,7 @@ func findMetric(md pmetric.Metrics, name string) (pmetric.Metric, bool) {
 }
 
 func TestGaugeCompanionsAndDecision(t *testing.T) {
-	p, sink := newTestProcessor(t, func(c *Config) { c.EmitBands = true })
+	p, sink := newTestProcessor(t, func(c *Config) { c.EmitBands, c.EmitInactive = true, true })
 	t0 := time.Unix(1700000000, 0)
 	fired := false
 	for i := 0; i < 600; i++ {
@@ -123,6 +124,48 @@ func TestGaugeCompanionsAndDecision(t *testing.T) {
 		assert.True(t, ok)
 	}
 	assert.True(t, fired)
+}
+
+// By default anomaly.active is written only while the decision is 1, on
+// the point it returns to 0 and on a series' first point in the process:
+// the same episode as TestGaugeCompanionsAndDecision gives a 0 on the first
+// point, a run of 1s from its confirming point, then a single 0, and a
+// batch without a decision carries no anomaly.active metric at all.
+func TestActiveWrittenWhileAnomalousAndOnClear(t *testing.T) {
+	p, sink := newTestProcessor(t, nil)
+	t0 := time.Unix(1700000000, 0)
+	var written []int64 // decision per point; -1: none written
+	for i := 0; i < 600; i++ {
+		v := 10.0 + float64(i%3)*0.1
+		switch i {
+		case 300:
+			v = 100
+		case 500, 501:
+			v = 1000
+		}
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*time.Minute), v, "a")))
+		md := sink.AllMetrics()[i]
+		_, scored := findMetric(md, metricScore)
+		require.True(t, scored, "point %d", i)
+		act, ok := findMetric(md, metricActive)
+		if !ok {
+			written = append(written, -1)
+			continue
+		}
+		require.Equal(t, 1, act.Gauge().DataPoints().Len(), "point %d: an empty metric is not written", i)
+		written = append(written, act.Gauge().DataPoints().At(0).IntValue())
+	}
+	first := slices.Index(written, 1)
+	require.Equal(t, 501, first, "the confirming point is the first written")
+	end := first + slices.IndexFunc(written[first:], func(d int64) bool { return d != 1 })
+	require.Greater(t, end, first)
+	assert.Equal(t, int64(0), written[end], "the point the decision clears on says so")
+	assert.Equal(t, int64(0), written[0], "the first point tells where the series stands")
+	for i, d := range written {
+		if (i > 0 && i < first) || i > end {
+			assert.Equal(t, int64(-1), d, "point %d: nothing written while normal", i)
+		}
+	}
 }
 
 func TestOwnOutputAndExcludedNotScored(t *testing.T) {
@@ -184,8 +227,16 @@ func TestSeriesLimitEvictsLRU(t *testing.T) {
 
 // BenchmarkConsume measures the processor on 1,000-point batches over
 // 10,000 series (gauges, one point per series per batch round).
-func BenchmarkConsume(b *testing.B) {
-	p, _ := newTestProcessor(b, nil)
+func BenchmarkConsume(b *testing.B) { benchConsume(b, nil) }
+
+// BenchmarkConsumeEmitInactive is BenchmarkConsume writing anomaly.active
+// for every point: two companion points per scored point.
+func BenchmarkConsumeEmitInactive(b *testing.B) {
+	benchConsume(b, func(c *Config) { c.EmitInactive = true })
+}
+
+func benchConsume(b *testing.B, mut func(*Config)) {
+	p, _ := newTestProcessor(b, mut)
 	p.next = consumertest.NewNop()
 	src := newBenchSource("bench", 1)
 	src.warm(p)

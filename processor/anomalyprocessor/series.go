@@ -33,6 +33,11 @@ type series struct {
 	// without HistogramQuantiles, not part of snapshots).
 	buckets *histogram.Tracker
 
+	// told is set once the decision of this series has been written in this
+	// process (not part of snapshots: after a restart the first point tells
+	// it again).
+	told bool
+
 	// Decision with confirmation and hysteresis.
 	active      bool
 	armed       bool   // the current run of deviating points holds a trigger

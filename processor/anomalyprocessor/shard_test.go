@@ -129,13 +129,14 @@ func TestConcurrentConsumersMatchSequential(t *testing.T) {
 		return out
 	}
 
-	seq, seqSink := newTestProcessor(t, nil)
+	dense := func(c *Config) { c.EmitInactive = true } // every decision compared
+	seq, seqSink := newTestProcessor(t, dense)
 	for c := range callers {
 		for r := range rounds {
 			require.NoError(t, seq.ConsumeMetrics(context.Background(), callerBatch(c, r, series)))
 		}
 	}
-	par, parSink := newTestProcessor(t, nil)
+	par, parSink := newTestProcessor(t, dense)
 	par.shards = newShards(par.cfg.MaxSeries, 4) // as on four cores, whatever this machine has
 	require.Greater(t, len(par.shards), 1)
 	startCallers(t, par, callers, series, rounds)()

@@ -95,6 +95,15 @@ func TestSnapshotRestoreContinues(t *testing.T) {
 		require.NoError(t, ref.ConsumeMetrics(context.Background(), gauge("cpu", ts, v, "h")))
 		require.NoError(t, b.ConsumeMetrics(context.Background(), gauge("cpu", ts, v, "h")))
 		assert.Equal(t, lastScore(t, refSink), lastScore(t, bSink), "point %d", i)
+		if i == 300 {
+			// The restarted process tells the decision once, so that an
+			// alert a consumer kept across the restart can resolve; the
+			// one that never stopped has nothing new to say.
+			_, told := findMetric(bSink.AllMetrics()[0], metricActive)
+			assert.True(t, told, "anomaly.active on the first point after the restart")
+			_, repeated := findMetric(refSink.AllMetrics()[300], metricActive)
+			assert.False(t, repeated, "nor on a normal point of a series that was running")
+		}
 	}
 }
 
