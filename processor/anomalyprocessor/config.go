@@ -41,9 +41,10 @@ type Config struct {
 	ClearPoints    int     `mapstructure:"clear_points"`
 	// EmitInactive writes anomaly.active for every scored point, 0 while
 	// the series is normal. Without it the decision is written only while
-	// it is 1 and on the point it returns to 0 (as Prometheus keeps ALERTS
-	// only while an alert is active): half the companion points, and no
-	// second series per scored series in the metrics backend.
+	// it is 1, on the point it returns to 0 and on a series' first point in
+	// the process (as Prometheus keeps ALERTS only while an alert is
+	// active): half the companion points, and no second series per scored
+	// series in the metrics backend.
 	EmitInactive bool `mapstructure:"emit_inactive"`
 	// EmitBands adds anomaly.expected, anomaly.lower and anomaly.upper.
 	EmitBands bool `mapstructure:"emit_bands"`

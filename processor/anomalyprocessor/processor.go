@@ -242,7 +242,7 @@ func (c *companions) reserve(n int, cfg *Config) {
 // the scope on first use.
 func (c *companions) activeSlice() pmetric.NumberDataPointSlice {
 	if !c.hasActive {
-		c.active = addGauge(c.sm, metricActive, "1 while the series named by anomaly.metric is anomalous (threshold with hysteresis); 0 on the point it returns to normal (and on every normal point with emit_inactive).")
+		c.active = addGauge(c.sm, metricActive, "1 while the series named by anomaly.metric is anomalous (threshold with hysteresis); 0 on the point it returns to normal and on a series' first point (on every normal point with emit_inactive).")
 		c.hasActive = true
 	}
 	return c.active
