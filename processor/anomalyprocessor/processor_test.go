@@ -83,19 +83,25 @@ func findMetric(md pmetric.Metrics, name string) (pmetric.Metric, bool) {
 	return pmetric.Metric{}, false
 }
 
+// episodeValue is point i of a quantised gauge with a lone spike at 300 and
+// a spike that lasts two points at 500 (larger: the series has seen a spike
+// of 100).
+func episodeValue(i int) float64 {
+	switch i {
+	case 300:
+		return 100
+	case 500, 501:
+		return 1000
+	}
+	return 10.0 + float64(i%3)*0.1
+}
+
 func TestGaugeCompanionsAndDecision(t *testing.T) {
 	p, sink := newTestProcessor(t, func(c *Config) { c.EmitBands, c.EmitInactive = true, true })
 	t0 := time.Unix(1700000000, 0)
 	fired := false
 	for i := 0; i < 600; i++ {
-		v := 10.0 + float64(i%3)*0.1
-		switch i {
-		case 300:
-			v = 100 // a lone spike
-		case 500, 501:
-			v = 1000 // one that lasts two points (larger: the series has seen a spike of 100)
-		}
-		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*time.Minute), v, "a")))
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*time.Minute), episodeValue(i), "a")))
 		md := sink.AllMetrics()[i]
 		orig, ok := findMetric(md, "system.cpu.utilization")
 		require.True(t, ok)
@@ -136,14 +142,7 @@ func TestActiveWrittenWhileAnomalousAndOnClear(t *testing.T) {
 	t0 := time.Unix(1700000000, 0)
 	var written []int64 // decision per point; -1: none written
 	for i := 0; i < 600; i++ {
-		v := 10.0 + float64(i%3)*0.1
-		switch i {
-		case 300:
-			v = 100
-		case 500, 501:
-			v = 1000
-		}
-		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*time.Minute), v, "a")))
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*time.Minute), episodeValue(i), "a")))
 		md := sink.AllMetrics()[i]
 		_, scored := findMetric(md, metricScore)
 		require.True(t, scored, "point %d", i)
