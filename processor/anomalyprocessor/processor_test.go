@@ -167,6 +167,34 @@ func TestActiveWrittenWhileAnomalousAndOnClear(t *testing.T) {
 	}
 }
 
+// youngStepMeans are the 5 s means (ms) of the demo's checkout latency in
+// a CI run that missed its fivefold latency fault: ten points of warm-up,
+// one normal point, then the fault, whose first interval it only partly
+// covers (122), and its end.
+var youngStepMeans = []float64{95, 94, 95, 101, 88, 99, 89, 95, 83, 78, 122, 308, 491, 445, 442, 424, 481, 451, 473, 401, 482, 437, 462, 249, 84, 94, 89, 92, 92, 83}
+
+// A fault that begins within an interval, on a series with a short history
+// (the demo's settings: warm_up 10, threshold 0.55, direction up): the
+// partly affected first point becomes the history's record, against which
+// the full step after it ranked 0.54. Judged without its predecessor, it
+// turns the decision on at once.
+func TestYoungSeriesStepWithPartialOnset(t *testing.T) {
+	p, sink := newTestProcessor(t, func(c *Config) {
+		c.WarmUp, c.Direction, c.Threshold = 10, "up", 0.55
+	})
+	t0 := time.Unix(1700000000, 0)
+	var on []int
+	for i, v := range youngStepMeans {
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("latency", t0.Add(time.Duration(i)*5*time.Second), v, "a")))
+		if act, ok := findMetric(sink.AllMetrics()[i], metricActive); ok && act.Gauge().DataPoints().At(0).IntValue() == 1 {
+			on = append(on, i)
+		}
+	}
+	require.NotEmpty(t, on, "the fault is decided")
+	assert.Equal(t, 11, on[0], "on the fault's first full interval")
+	assert.Less(t, on[len(on)-1], 27, "and clears after the fault")
+}
+
 func TestOwnOutputAndExcludedNotScored(t *testing.T) {
 	p, sink := newTestProcessor(t, func(c *Config) { c.Exclude = []string{"system.*"} })
 	require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", time.Unix(1, 0), 1, "a")))

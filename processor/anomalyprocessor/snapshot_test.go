@@ -182,7 +182,9 @@ func TestDecideHysteresis(t *testing.T) {
 // surprise average's echo (a high unsuppressed score) does not confirm. A
 // break-through ending such a run turns it on at once. After a trigger that
 // was not confirmed, a point at the threshold before damping with fresh
-// evidence triggers again although the hold-off damps its score.
+// evidence triggers again although the hold-off damps its score. Outside
+// the hold-off, a point continuing a run triggers with its own deviation
+// (judged without its predecessor) at the threshold.
 func TestDecideConfirmation(t *testing.T) {
 	var s series
 	d := decision{on: 0.45, off: 0.27, clearPoints: 2, confirmPoints: 2}
@@ -208,6 +210,14 @@ func TestDecideConfirmation(t *testing.T) {
 		{0.05, 0.1, 0.1, 0.1, false, false},
 		{0.12, 0.9, 0.9, 0.1, false, false}, // a break-through alone waits too
 		{0.02, 0.1, 0.1, 0.1, false, false},
+		{0.3, 0.3, 0.3, 0.1, false, false}, // deviates, no trigger
+		{0.44, 0.44, 0.5, 0.1, true, true}, // the run's own deviation at on, outside the hold-off
+		{0.05, 0.1, 0.1, 0.1, true, false},
+		{0.05, 0.1, 0.1, 0.1, false, false},
+		{0.3, 0.3, 0.3, 0.1, false, false},  // deviates, no trigger
+		{0.1, 0.44, 0.5, 0.1, false, false}, // the same in the hold-off (damped): no trigger
+		{0.1, 0.1, 0.1, 0.1, false, false},
+		{0.1, 0.1, 0.5, 0.1, false, false}, // a point's own deviation at on starting a run: waits for confirmation
 	}
 	for i, st := range steps {
 		r := detector.Result{Score: st.score, Unsuppressed: st.raw, Point: st.point, Drift: st.drift}
