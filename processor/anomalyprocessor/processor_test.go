@@ -139,21 +139,7 @@ func TestGaugeCompanionsAndDecision(t *testing.T) {
 // batch without a decision carries no anomaly.active metric at all.
 func TestActiveWrittenWhileAnomalousAndOnClear(t *testing.T) {
 	p, sink := newTestProcessor(t, nil)
-	t0 := time.Unix(1700000000, 0)
-	var written []int64 // decision per point; -1: none written
-	for i := 0; i < 600; i++ {
-		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*time.Minute), episodeValue(i), "a")))
-		md := sink.AllMetrics()[i]
-		_, scored := findMetric(md, metricScore)
-		require.True(t, scored, "point %d", i)
-		act, ok := findMetric(md, metricActive)
-		if !ok {
-			written = append(written, -1)
-			continue
-		}
-		require.Equal(t, 1, act.Gauge().DataPoints().Len(), "point %d: an empty metric is not written", i)
-		written = append(written, act.Gauge().DataPoints().At(0).IntValue())
-	}
+	written := writtenDecisions(t, p, sink, time.Minute, 600, episodeValue)
 	first := slices.Index(written, 1)
 	require.Equal(t, 501, first, "the confirming point is the first written")
 	end := first + slices.IndexFunc(written[first:], func(d int64) bool { return d != 1 })
@@ -165,6 +151,26 @@ func TestActiveWrittenWhileAnomalousAndOnClear(t *testing.T) {
 			assert.Equal(t, int64(-1), d, "point %d: nothing written while normal", i)
 		}
 	}
+}
+
+// writtenDecisions feeds n points of value(i), every interval apart, to p
+// as one gauge series and returns the anomaly.active written for each
+// point: -1 where none was (every point must have its score).
+func writtenDecisions(t *testing.T, p *anomalyProcessor, sink *consumertest.MetricsSink, every time.Duration, n int, value func(int) float64) []int64 {
+	t0 := time.Unix(1700000000, 0)
+	written := make([]int64, n)
+	for i := range n {
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("system.cpu.utilization", t0.Add(time.Duration(i)*every), value(i), "a")))
+		md := sink.AllMetrics()[len(sink.AllMetrics())-1]
+		_, scored := findMetric(md, metricScore)
+		require.True(t, scored, "point %d", i)
+		written[i] = -1
+		if act, ok := findMetric(md, metricActive); ok {
+			require.Equal(t, 1, act.Gauge().DataPoints().Len(), "point %d: an empty metric is not written", i)
+			written[i] = act.Gauge().DataPoints().At(0).IntValue()
+		}
+	}
+	return written
 }
 
 // youngStepMeans are the 5 s means (ms) of the demo's checkout latency in
@@ -182,11 +188,9 @@ func TestYoungSeriesStepWithPartialOnset(t *testing.T) {
 	p, sink := newTestProcessor(t, func(c *Config) {
 		c.WarmUp, c.Direction, c.Threshold = 10, "up", 0.55
 	})
-	t0 := time.Unix(1700000000, 0)
 	var on []int
-	for i, v := range youngStepMeans {
-		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("latency", t0.Add(time.Duration(i)*5*time.Second), v, "a")))
-		if act, ok := findMetric(sink.AllMetrics()[i], metricActive); ok && act.Gauge().DataPoints().At(0).IntValue() == 1 {
+	for i, d := range writtenDecisions(t, p, sink, 5*time.Second, len(youngStepMeans), func(i int) float64 { return youngStepMeans[i] }) {
+		if d == 1 {
 			on = append(on, i)
 		}
 	}
