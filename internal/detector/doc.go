@@ -90,6 +90,9 @@
 // Warm-up: the first WarmUp points (default 100) score 0 and are flagged
 // Result.WarmingUp while level, scale and history settle. The seasonal
 // profile needs two periods before it can be chosen.
+// Series.AssumeZeros replaces the warm-up of a count whose series exists
+// only once something is counted (a first error) with WarmUp points of 0,
+// where the caller knows the series was 0 before.
 //
 // Bad input: NaN and ±Inf are rejected with ErrNotFinite and leave the state
 // untouched; a timestamp not after the previous accepted one is rejected with

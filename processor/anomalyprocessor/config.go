@@ -78,6 +78,22 @@ type Detection struct {
 	Seasonality string `mapstructure:"seasonality"`
 	// WarmUp is the number of points scored 0 while a new series is learnt.
 	WarmUp int `mapstructure:"warm_up"`
+	// AbsentIsZero: a rate series (rate or count_rate signal) that appears
+	// after its metric family has been seen for warm_up of its intervals
+	// (at most 200) was 0 before it, not unknown. Its detector starts from
+	// that many intervals of zeros instead of a warm-up, so that its first
+	// events are scored: an operation's first errors (span-metrics error
+	// series exist only from the first error), a log template's first
+	// records (absent.go). Unset in an override: the top-level value.
+	AbsentIsZero *bool `mapstructure:"absent_is_zero"`
+}
+
+// absentIsZero merges d over base.
+func (d Detection) absentIsZero(base Detection) bool {
+	if d.AbsentIsZero != nil {
+		return *d.AbsentIsZero
+	}
+	return base.AbsentIsZero != nil && *base.AbsentIsZero
 }
 
 // Override is Detection for the series of the metrics matching Metric,
@@ -217,6 +233,9 @@ func (c *Config) Validate() error {
 			if k == "" {
 				errs = append(errs, fmt.Errorf("%sattributes: empty key", key))
 			}
+		}
+		if s := o.Signal; s != "" && s != "rate" && s != "count_rate" && o.AbsentIsZero != nil && *o.AbsentIsZero {
+			errs = append(errs, fmt.Errorf("%sabsent_is_zero applies to the rate and count_rate signals (got signal %q)", key, s))
 		}
 		errs = append(errs, validPattern(key+"metric", o.Metric), o.validate(key, false))
 	}

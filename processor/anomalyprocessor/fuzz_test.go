@@ -38,6 +38,8 @@ func FuzzConsume(f *testing.F) {
 			c.WarmUp = 10
 			c.EmitBands = true
 			c.HistogramQuantiles = []float64{0.5, 0.99}
+			yes := true
+			c.AbsentIsZero = &yes // new rate series of old families start from zeros
 		})
 		in := &fuzzInput{data: data, ts: 1_700_000_000_000_000_000}
 		for n := 0; n < 300 && in.more(); n++ {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,7 +57,11 @@ type anomalyProcessor struct {
 	selMu     sync.Mutex
 	selection map[string]selection // by metric name
 	detCfgs   []detector.Config    // top level, then one per override
-	lastSweep atomic.Int64
+	// absentZero is absent_is_zero per detCfgs entry; families is set
+	// when one of them is (absent.go).
+	absentZero []bool
+	families   *families
+	lastSweep  atomic.Int64
 
 	store  *snapshotStore
 	cancel context.CancelFunc
@@ -86,8 +91,13 @@ func newProcessor(cfg *Config, set processor.Settings, next consumer.Metrics) (*
 			clearPoints: cfg.ClearPoints, confirmPoints: cfg.ConfirmPoints},
 	}
 	p.detCfgs = append(p.detCfgs, cfg.detectorConfig(cfg.Detection))
+	p.absentZero = append(p.absentZero, cfg.absentIsZero(cfg.Detection))
 	for _, o := range cfg.Overrides {
 		p.detCfgs = append(p.detCfgs, o.detectorConfig(cfg.Detection))
+		p.absentZero = append(p.absentZero, o.absentIsZero(cfg.Detection))
+	}
+	if slices.Contains(p.absentZero, true) {
+		p.families = newFamilies()
 	}
 	// The engine's episode hold-off starts where the decision turns on.
 	for i := range p.detCfgs {
@@ -467,7 +477,8 @@ func (p *anomalyProcessor) histogram(ctx context.Context, b *batch, attrs pointA
 // points.
 func (p *anomalyProcessor) score(ctx context.Context, b *batch, pa pointAttrs, signal string, quantile float64, ts int64, extract func(*series) (sample, string, bool)) {
 	attrs := pa.m
-	res, d, ok := p.judge(ctx, b, seriesKey(b.baseFor(signal, quantile), pa.hash), attrs, signal, ts, extract)
+	base := b.baseFor(signal, quantile)
+	res, d, ok := p.judge(ctx, b, base, seriesKey(base, pa.hash), attrs, signal, ts, extract)
 	if !ok {
 		return
 	}
@@ -528,7 +539,7 @@ type verdict struct {
 // the value with extract, runs the detector and the decision. ok is false
 // when the point is not scored. Writing the companions (most of a point's
 // time) needs no lock.
-func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attrs pcommon.Map, signal string, ts int64, extract func(*series) (sample, string, bool)) (res detector.Result, d verdict, ok bool) {
+func (p *anomalyProcessor) judge(ctx context.Context, b *batch, base, key uint64, attrs pcommon.Map, signal string, ts int64, extract func(*series) (sample, string, bool)) (res detector.Result, d verdict, ok bool) {
 	sh := p.shardOf(key)
 	if p.sharded() {
 		sh.mu.Lock()
@@ -536,7 +547,8 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attr
 	}
 	s := sh.table.get(key, b.now)
 	if s == nil {
-		s = &series{key: key, det: detector.New(p.detCfgs[p.configIndex(b, signal, attrs)])}
+		ci := p.configIndex(b, signal, attrs)
+		s = &series{key: key, det: detector.New(p.detCfgs[ci]), zeroPrior: p.absentZero[ci] && isRate(signal)}
 		if p.admit(sh, s, b.now) {
 			p.tel.AnomalySeriesEvicted.Add(ctx, 1, p.reasons["limit"])
 		} else {
@@ -545,6 +557,11 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attr
 	}
 	if s.snapshot != nil {
 		p.settleRestored(b, s, signal, attrs)
+	}
+	if p.families != nil && !s.told {
+		// The series' first point in this process (restored series too):
+		// its family is watched from here on.
+		p.families.firstSeen(base, ts)
 	}
 	// Thousands of series apart, this one's state has left the caches:
 	// fetch its lines in parallel rather than stage by stage.
@@ -555,6 +572,9 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, key uint64, attr
 			p.tel.AnomalyPointsRejected.Add(ctx, 1, p.reasons[reason])
 		}
 		return res, d, false
+	}
+	if s.zeroPrior {
+		p.assumeZeros(s, base, ts, in)
 	}
 	res, err := s.det.UpdateStep(ts, in.v, in.step)
 	if err != nil {

@@ -347,28 +347,28 @@ func TestSignalSteps(t *testing.T) {
 	var s series
 	out, _, ok := counterRate(&s, 3, 10e9, 5e9, false, true)
 	require.True(t, ok)
-	assert.Equal(t, sample{0.6, 0.2}, out, "delta: 3 events over 5 s")
+	assert.Equal(t, sample{0.6, 0.2, 5}, out, "delta: 3 events over 5 s")
 	out, _, ok = counterRate(&s, 3, 16e9, 0, false, true)
 	require.True(t, ok)
-	assert.Equal(t, sample{0.5, 1.0 / 6}, out, "delta without a start: 3 events since the previous point, 6 s before")
+	assert.Equal(t, sample{0.5, 1.0 / 6, 6}, out, "delta without a start: 3 events since the previous point, 6 s before")
 	s = series{}
 	out, _, _ = counterRate(&s, 3, 10e9, 5e9, false, false)
-	assert.Equal(t, sample{0.6, 0}, out, "a double counter has no known step")
+	assert.Equal(t, sample{0.6, 0, 5}, out, "a double counter has no known step")
 	s = series{}
 	_, _, ok = counterRate(&s, 100, 10e9, 1, true, true)
 	require.False(t, ok)
 	out, _, ok = counterRate(&s, 104, 14e9, 1, true, true)
 	require.True(t, ok)
-	assert.Equal(t, sample{1, 0.25}, out, "cumulative: 4 events over 4 s")
+	assert.Equal(t, sample{1, 0.25, 4}, out, "cumulative: 4 events over 4 s")
 	s = series{}
 	out, _, ok = histogramSignal(&s, signalCountRate, 10, 50, 12e9, 2e9, false)
 	require.True(t, ok)
-	assert.Equal(t, sample{1, 0.1}, out)
+	assert.Equal(t, sample{1, 0.1, 10}, out)
 	out, _, _ = histogramSignal(&s, signalMean, 10, 50, 12e9, 2e9, false)
-	assert.Equal(t, sample{5, 0}, out)
+	assert.Equal(t, sample{v: 5}, out)
 	out, _, ok = histogramSignal(&s, signalCountRate, 10, 50, 16e9, 16e9, false)
 	require.True(t, ok)
-	assert.Equal(t, sample{2.5, 0.25}, out, "a delta histogram stamped at one instant: its count over the 4 s since the previous point")
+	assert.Equal(t, sample{2.5, 0.25, 4}, out, "a delta histogram stamped at one instant: its count over the 4 s since the previous point")
 }
 
 // A delta point counts over the longer of its own interval and the time

@@ -37,6 +37,9 @@ type series struct {
 	// process (not part of snapshots: after a restart the first point tells
 	// it again).
 	told bool
+	// zeroPrior: the series' config has absent_is_zero and its signal is a
+	// rate; cleared at its first value (absent.go).
+	zeroPrior bool
 
 	// Decision with confirmation and hysteresis.
 	active      bool

@@ -38,6 +38,8 @@ const (
 // difference the signal can show; 0 when unknown.
 type sample struct {
 	v, step float64
+	// dt is the interval a rate counts over, in seconds (0: not a rate).
+	dt float64
 }
 
 // perEvent is the resolution of a count over dt > 0 seconds: one event.
@@ -75,7 +77,7 @@ func counterRate(s *series, v float64, ts, start int64, cumulative, integral boo
 		if !ok {
 			return out, reason, false
 		}
-		return sample{v / dt, step(dt)}, "", true
+		return sample{v / dt, step(dt), dt}, "", true
 	}
 	if !s.hasPrev {
 		s.prevA, s.prevTs, s.prevStart, s.hasPrev = v, ts, start, true
@@ -89,7 +91,7 @@ func counterRate(s *series, v float64, ts, start int64, cumulative, integral boo
 		return out, reasonCounterReset, false
 	}
 	dt := seconds(s.prevTs, ts)
-	out = sample{(v - s.prevA) / dt, step(dt)}
+	out = sample{(v - s.prevA) / dt, step(dt), dt}
 	s.prevA, s.prevTs = v, ts
 	return out, "", true
 }
@@ -157,12 +159,12 @@ func histogramSignal(s *series, signal string, count, sum float64, ts, start int
 		}
 	}
 	if signal == signalCountRate {
-		return sample{dCount / dt, perEvent(dt)}, "", true
+		return sample{dCount / dt, perEvent(dt), dt}, "", true
 	}
 	if dCount == 0 {
 		return sample{}, "", false // no observations: no mean to judge
 	}
-	return sample{dSum / dCount, 0}, "", true
+	return sample{v: dSum / dCount}, "", true
 }
 
 // maxQuantileBuckets bounds the buckets of a histogram point whose quantiles
