@@ -15,6 +15,18 @@ import "sync"
 // before in this process. A new pod's or a new service's series arrive
 // with their family, and are learnt as usual.
 
+// absentState is a series' part in absent_is_zero: bits.
+type absentState uint8
+
+const (
+	// zerosPending: the series' config assumes zeros for it (absent_is_zero
+	// and a rate signal), to be given with its first value.
+	zerosPending absentState = 1 << iota
+	// familyNoted: its family's first time has been noted (firstSeen) in
+	// this process.
+	familyNoted
+)
+
 // familySlots is the size of the families table: 16 bytes a slot, 1 MiB.
 const familySlots = 1 << 16
 
@@ -56,7 +68,7 @@ func (f *families) firstSeen(base uint64, ts int64) int64 {
 // assumes, where its family vouches for them. The caller holds the series'
 // shard lock.
 func (p *anomalyProcessor) assumeZeros(s *series, base uint64, ts int64, in sample) {
-	s.zeroPrior = false
+	s.absent &^= zerosPending
 	// An interval longer than a day (or absurd) is no rate's.
 	if !(in.dt > 0 && in.dt <= 86400) {
 		return

@@ -548,7 +548,10 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, base, key uint64
 	s := sh.table.get(key, b.now)
 	if s == nil {
 		ci := p.configIndex(b, signal, attrs)
-		s = &series{key: key, det: detector.New(p.detCfgs[ci]), zeroPrior: p.absentZero[ci] && isRate(signal)}
+		s = &series{key: key, det: detector.New(p.detCfgs[ci])}
+		if p.absentZero[ci] && isRate(signal) {
+			s.absent = zerosPending
+		}
 		if p.admit(sh, s, b.now) {
 			p.tel.AnomalySeriesEvicted.Add(ctx, 1, p.reasons["limit"])
 		} else {
@@ -558,9 +561,10 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, base, key uint64
 	if s.snapshot != nil {
 		p.settleRestored(b, s, signal, attrs)
 	}
-	if p.families != nil && !s.told {
+	if p.families != nil && s.absent&familyNoted == 0 {
 		// The series' first point in this process (restored series too):
 		// its family is watched from here on.
+		s.absent |= familyNoted
 		p.families.firstSeen(base, ts)
 	}
 	// Thousands of series apart, this one's state has left the caches:
@@ -573,7 +577,7 @@ func (p *anomalyProcessor) judge(ctx context.Context, b *batch, base, key uint64
 		}
 		return res, d, false
 	}
-	if s.zeroPrior {
+	if s.absent&zerosPending != 0 {
 		p.assumeZeros(s, base, ts, in)
 	}
 	res, err := s.det.UpdateStep(ts, in.v, in.step)

@@ -37,9 +37,8 @@ type series struct {
 	// process (not part of snapshots: after a restart the first point tells
 	// it again).
 	told bool
-	// zeroPrior: the series' config has absent_is_zero and its signal is a
-	// rate; cleared at its first value (absent.go).
-	zeroPrior bool
+	// absent is the series' part in absent_is_zero (absent.go).
+	absent absentState
 
 	// Decision with confirmation and hysteresis.
 	active      bool
