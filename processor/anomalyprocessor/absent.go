@@ -8,12 +8,12 @@ import "sync"
 // per-template log count at the template's first record. Such a series'
 // first points would fall in its warm-up, so the first errors of an
 // operation that had none, one of the commonest incidents, would never be
-// scored. With absent_is_zero its detector starts from warm_up intervals
-// of zeros instead (detector.Series.AssumeZeros), but only where the zeros
-// are known: the series' family (its resource, scope, metric and signal:
-// the base of its key, identity.go) must have been seen for that long
-// before in this process. A new pod's or a new service's series arrive
-// with their family, and are learnt as usual.
+// scored. With absent_is_zero its detector starts from min(warm_up, 200)
+// intervals of zeros instead (detector.Series.AssumeZeros), but only where
+// the zeros are known: the series' family (its resource, scope, metric and
+// signal: the base of its key, identity.go) must have been seen for that
+// long before in this process. A new pod's or a new service's series
+// arrive with their family, and are learnt as usual.
 
 // absentState is a series' part in absent_is_zero: bits.
 type absentState uint8
@@ -40,10 +40,12 @@ type families struct {
 	slots []familySlot
 }
 
+// familySlot is one family's first time; the zero value is an empty slot
+// (a family whose key hashes to 0, first seen at time 0, would look new
+// each time: the safe side).
 type familySlot struct {
 	base  uint64
 	first int64
-	used  bool
 }
 
 func newFamilies() *families {
@@ -56,8 +58,8 @@ func (f *families) firstSeen(base uint64, ts int64) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	sl := &f.slots[base%familySlots]
-	if !sl.used || sl.base != base {
-		*sl = familySlot{base: base, first: ts, used: true}
+	if *sl == (familySlot{}) || sl.base != base {
+		*sl = familySlot{base: base, first: ts}
 	} else if ts < sl.first {
 		sl.first = ts
 	}
