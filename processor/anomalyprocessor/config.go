@@ -234,8 +234,8 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("%sattributes: empty key", key))
 			}
 		}
-		if s := o.Signal; s != "" && s != "rate" && s != "count_rate" && o.AbsentIsZero != nil && *o.AbsentIsZero {
-			errs = append(errs, fmt.Errorf("%sabsent_is_zero applies to the rate and count_rate signals (got signal %q)", key, s))
+		if o.Signal != "" && !isRate(signalNames[o.Signal]) && o.AbsentIsZero != nil && *o.AbsentIsZero {
+			errs = append(errs, fmt.Errorf("%sabsent_is_zero applies to the rate and count_rate signals (got signal %q)", key, o.Signal))
 		}
 		errs = append(errs, validPattern(key+"metric", o.Metric), o.validate(key, false))
 	}
