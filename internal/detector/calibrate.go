@@ -76,12 +76,18 @@ type judged struct {
 }
 
 func newCalibrator(memory int) calibrator {
-	store := make([]float32, rankBins+2*boundedBins) // one allocation
+	return newCalibratorIn(memory, make([]float32, rankBins+2*boundedBins)) // one allocation
+}
+
+// newCalibratorIn returns a calibrator whose histories live in store: the
+// point history takes all but the last 2*boundedBins bins.
+func newCalibratorIn(memory int, store []float32) calibrator {
+	pb := len(store) - 2*boundedBins
 	return calibrator{
 		lastBin:    -1,
-		point:      newRankHist(memory, store[:rankBins:rankBins]),
-		avg:        newRankHist(memory, store[rankBins:rankBins+boundedBins:rankBins+boundedBins]),
-		driftRanks: newRankHist(memory, store[rankBins+boundedBins:]),
+		point:      newRankHist(memory, store[:pb:pb]),
+		avg:        newRankHist(memory, store[pb:pb+boundedBins:pb+boundedBins]),
+		driftRanks: newRankHist(memory, store[pb+boundedBins:]),
 	}
 }
 

@@ -8,9 +8,10 @@ const (
 	// hundreds of sigmas tall still ranks them against each other).
 	rankBins      = 128
 	rankPerOctave = 8
-	// boundedBins is enough for a statistic below 15 (4 octaves), such as
-	// the capped surprise average or the clipped drift.
-	boundedBins = 32
+	// boundedBins is enough for a statistic below 7 (3 octaves), such as
+	// the capped surprise average (at most ln 100 = 4.6) or the clipped
+	// drift (at most 4).
+	boundedBins = 24
 	// rankRescale is the weight at which counts are renormalised.
 	rankRescale = 1e30
 	// rankNegligible is the share of the history below which a bin counts

@@ -55,3 +55,45 @@ func (s *scale) update(r, sig float64) {
 	}
 	s.mad += (a - s.mad) / float64(s.n)
 }
+
+// deviation judges value v against the expectation exp with this scale: it
+// returns the scale with its floors for the point (sig), the residual v-exp
+// and its z-score |residual|/sig in direction dir. step > 0 is the value's
+// known resolution (one event over the point's interval for a count rate),
+// 0 if unknown.
+func (s *scale) deviation(v, exp, step float64, dir Direction) (sig, r, z float64) {
+	sig = s.sigma(exp)
+	q := max(s.quantum, step)
+	if sig < q/2 {
+		sig = q / 2
+	}
+	// Events that arrive independently (requests, errors, log lines) are
+	// counted with Poisson noise: over an interval worth rate/step events
+	// the rate's deviation is sqrt(rate*step). The learnt scale lags a
+	// level that has just jumped (an incident that multiplied the error
+	// rate); judged against the scale of the quiet level, the new level's
+	// ordinary noise would read as tens of sigmas and, learnt, make the
+	// next incident look ordinary.
+	if step > 0 && exp > 0 {
+		if ps := math.Sqrt(exp * step); sig < ps {
+			sig = ps
+		}
+	}
+	r = v - exp
+	// A quantised series (counts per interval, rounded readings) can only
+	// land on its grid: a residual under half a step is rounding, not a
+	// deviation (after a lone count on a series of zeros, the next zero
+	// sits just below the expectation that count pulled up).
+	if math.Abs(r) < q/2 {
+		r = 0
+	}
+	switch dir {
+	case Up:
+		z = math.Max(r, 0) / sig
+	case Down:
+		z = math.Max(-r, 0) / sig
+	default:
+		z = math.Abs(r) / sig
+	}
+	return sig, r, z
+}

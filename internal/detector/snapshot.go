@@ -13,8 +13,13 @@ const (
 	snapshotMagic = "ADS"
 	// 2: suppression hold-off (uint32) replaced the episode peak; 3: alarm
 	// rate; 4: 128-bin point ranks, the weekly correction and the drift;
-	// 5: the previous point's bin in the point ranks; 6: the count view.
-	snapshotVersion = 6
+	// 5: the previous point's bin in the point ranks; 6: the count view;
+	// 7: the coarse view, and 24 bins instead of 32 in the surprise
+	// average's and the drift's histories (version 6 is still read: its
+	// upper 8 bins are empty, and the coarse view starts afresh).
+	snapshotVersion = 7
+	// boundedBinsV6 is the bounded histories' size in version 6.
+	boundedBinsV6 = 32
 )
 
 // ErrCorruptSnapshot is returned for a snapshot that cannot be decoded.
@@ -23,21 +28,15 @@ var ErrCorruptSnapshot = errors.New("corrupt detector snapshot")
 // MarshalBinary encodes the learnt state (not the configuration: a restored
 // series takes the configuration it is restored with).
 func (s *Series) MarshalBinary() ([]byte, error) {
-	w := make([]byte, 0, 256+4*len(s.base.profile)+4*(rankBins+2*boundedBins))
+	w := make([]byte, 0, 384+4*len(s.base.profile)+4*(rankBins+coarseBins+4*boundedBins))
 	w = append(w, snapshotMagic...)
 	w = append(w, snapshotVersion)
 	w = f64(w, s.last)
 	w = binary.LittleEndian.AppendUint32(w, s.seen)
 	w = binary.LittleEndian.AppendUint64(w, uint64(s.lastT))
 	b := &s.base
-	for _, l := range []*level{&b.plain, &b.seas} {
-		w = f64(w, l.value)
-		w = f64(w, l.scale.mad)
-		w = f64(w, l.scale.quantum)
-		w = binary.LittleEndian.AppendUint32(w, l.scale.n)
-		w = f64(w, l.err)
-		w = append(w, byte(l.run))
-	}
+	w = putLevel(w, &b.plain)
+	w = putLevel(w, &b.seas)
 	w = binary.LittleEndian.AppendUint64(w, uint64(b.bucketNs))
 	w = binary.LittleEndian.AppendUint64(w, uint64(b.periodNs))
 	w = binary.LittleEndian.AppendUint64(w, uint64(b.lastTs))
@@ -62,15 +61,7 @@ func (s *Series) MarshalBinary() ([]byte, error) {
 	} else {
 		w = append(w, 0)
 	}
-	w = f64(w, s.cal.short)
-	w = f64(w, s.cal.drift)
-	for _, h := range []*rankHist{&s.cal.point, &s.cal.avg, &s.cal.driftRanks} {
-		for _, c := range h.counts {
-			w = binary.LittleEndian.AppendUint32(w, math.Float32bits(c))
-		}
-		w = f64(w, h.total)
-		w = f64(w, h.weight)
-	}
+	w = putRanks(w, &s.cal)
 	w = binary.LittleEndian.AppendUint32(w, s.sup.left)
 	w = f64(w, s.bud.rate)
 	w = binary.LittleEndian.AppendUint16(w, uint16(s.cal.lastBin))
@@ -79,11 +70,44 @@ func (s *Series) MarshalBinary() ([]byte, error) {
 		w = f64(w, s.count.recent[i])
 	}
 	w = binary.LittleEndian.AppendUint32(w, s.count.n)
+	c := s.coarse
+	w = putLevel(w, &c.lvl)
+	w = putRanks(w, &c.cal)
+	w = binary.LittleEndian.AppendUint16(w, uint16(c.cal.lastBin))
+	w = f64(w, c.sum)
+	w = f64(w, c.steps)
+	w = f64(w, c.last)
+	w = append(w, c.n)
+	w = binary.LittleEndian.AppendUint32(w, c.seen)
 	return w, nil
 }
 
 func f64(w []byte, v float64) []byte {
 	return binary.LittleEndian.AppendUint64(w, math.Float64bits(v))
+}
+
+// putLevel appends a level and its scale.
+func putLevel(w []byte, l *level) []byte {
+	w = f64(w, l.value)
+	w = f64(w, l.scale.mad)
+	w = f64(w, l.scale.quantum)
+	w = binary.LittleEndian.AppendUint32(w, l.scale.n)
+	w = f64(w, l.err)
+	return append(w, byte(l.run))
+}
+
+// putRanks appends a calibrator's averages and its three histories.
+func putRanks(w []byte, c *calibrator) []byte {
+	w = f64(w, c.short)
+	w = f64(w, c.drift)
+	for _, h := range []*rankHist{&c.point, &c.avg, &c.driftRanks} {
+		for _, v := range h.counts {
+			w = binary.LittleEndian.AppendUint32(w, math.Float32bits(v))
+		}
+		w = f64(w, h.total)
+		w = f64(w, h.weight)
+	}
+	return w
 }
 
 // reader decodes little-endian fields and remembers the first error.
@@ -114,6 +138,53 @@ func (r *reader) f64(nonNeg bool) float64 {
 	return v
 }
 
+// level reads what putLevel wrote.
+func (r *reader) level(l *level) {
+	l.value = r.f64(false)
+	l.scale.mad = r.f64(true)
+	l.scale.quantum = r.f64(true)
+	l.scale.n = r.u32()
+	l.err = r.f64(true)
+	l.run = int8(r.take(1)[0])
+}
+
+// ranks reads what putRanks wrote, with bounded bins in the surprise
+// average's and the drift's histories (an older layout's extra bins are
+// added to the last one).
+func (r *reader) ranks(c *calibrator, bounded int) {
+	c.short = r.f64(true)
+	if c.drift = r.f64(false); math.Abs(c.drift) > driftClip {
+		r.err = fmt.Errorf("%w: drift %v beyond its clip", ErrCorruptSnapshot, c.drift)
+	}
+	for k, h := range []*rankHist{&c.point, &c.avg, &c.driftRanks} {
+		n := len(h.counts)
+		if k > 0 {
+			n = bounded
+		}
+		for i := range n {
+			v := math.Float32frombits(r.u32())
+			if v < 0 || v != v || math.IsInf(float64(v), 0) {
+				r.err = fmt.Errorf("%w: invalid count", ErrCorruptSnapshot)
+			}
+			h.counts[min(i, len(h.counts)-1)] += v
+		}
+		h.total = r.f64(true)
+		h.weight = r.f64(true)
+		if h.weight < 1 || h.weight > rankRescale*h.growth {
+			r.err = fmt.Errorf("%w: invalid weight", ErrCorruptSnapshot)
+		}
+		h.top = uint8(len(h.counts) - 1)
+		h.settleTop()
+	}
+}
+
+// lastBin reads a point history's previous bin.
+func (r *reader) lastBin(c *calibrator) {
+	if c.lastBin = int16(r.u16()); c.lastBin < -1 || int(c.lastBin) >= len(c.point.counts) {
+		r.err = fmt.Errorf("%w: previous point's bin %d", ErrCorruptSnapshot, c.lastBin)
+	}
+}
+
 // Restore returns a detector with cfg and the state of a snapshot made by
 // MarshalBinary. Any inconsistency yields ErrCorruptSnapshot, never a
 // detector that could misbehave later.
@@ -123,21 +194,21 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	if string(r.take(len(snapshotMagic))) != snapshotMagic || r.err != nil {
 		return nil, fmt.Errorf("%w: bad magic", ErrCorruptSnapshot)
 	}
-	if v := r.take(1)[0]; v != snapshotVersion {
-		return nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptSnapshot, v)
+	version := r.take(1)[0]
+	bounded := boundedBins
+	switch version {
+	case snapshotVersion:
+	case 6:
+		bounded = boundedBinsV6
+	default:
+		return nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptSnapshot, version)
 	}
 	s.last = r.f64(false)
 	s.seen = r.u32()
 	s.lastT = int64(r.u64())
 	b := &s.base
-	for _, l := range []*level{&b.plain, &b.seas} {
-		l.value = r.f64(false)
-		l.scale.mad = r.f64(true)
-		l.scale.quantum = r.f64(true)
-		l.scale.n = r.u32()
-		l.err = r.f64(true)
-		l.run = int8(r.take(1)[0])
-	}
+	r.level(&b.plain)
+	r.level(&b.seas)
 	b.bucketNs = int64(r.u64())
 	periodNs := int64(r.u64())
 	b.lastTs = int64(r.u64())
@@ -184,34 +255,14 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 		wk := newWeekly(b.minStep) // a snapshot made without one
 		b.week = &wk
 	}
-	s.cal.short = r.f64(true)
-	if s.cal.drift = r.f64(false); math.Abs(s.cal.drift) > driftClip {
-		r.err = fmt.Errorf("%w: drift %v beyond its clip", ErrCorruptSnapshot, s.cal.drift)
-	}
-	for _, h := range []*rankHist{&s.cal.point, &s.cal.avg, &s.cal.driftRanks} {
-		for i := range h.counts {
-			h.counts[i] = math.Float32frombits(r.u32())
-			if c := h.counts[i]; c < 0 || c != c || math.IsInf(float64(c), 0) {
-				r.err = fmt.Errorf("%w: invalid count", ErrCorruptSnapshot)
-			}
-		}
-		h.total = r.f64(true)
-		h.weight = r.f64(true)
-		if h.weight < 1 || h.weight > rankRescale*h.growth {
-			r.err = fmt.Errorf("%w: invalid weight", ErrCorruptSnapshot)
-		}
-		h.top = uint8(len(h.counts) - 1)
-		h.settleTop()
-	}
+	r.ranks(&s.cal, bounded)
 	if s.sup.left = r.u32(); s.sup.left > s.sup.horizon {
 		s.sup.left = s.sup.horizon // a snapshot made with a longer hold-off
 	}
 	if s.bud.rate = r.f64(true); s.bud.rate > 1 {
 		r.err = fmt.Errorf("%w: alarm rate %v above 1", ErrCorruptSnapshot, s.bud.rate)
 	}
-	if s.cal.lastBin = int16(r.u16()); s.cal.lastBin < -1 || int(s.cal.lastBin) >= rankBins {
-		r.err = fmt.Errorf("%w: previous point's bin %d", ErrCorruptSnapshot, s.cal.lastBin)
-	}
+	r.lastBin(&s.cal)
 	for i := range countLevels {
 		s.count.ref[i] = r.f64(true)
 		s.count.recent[i] = r.f64(true)
@@ -221,6 +272,19 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	}
 	if s.count.n = r.u32(); s.count.n > countHorizon {
 		r.err = fmt.Errorf("%w: count view of %d points", ErrCorruptSnapshot, s.count.n)
+	}
+	if version == snapshotVersion {
+		c := s.coarse
+		r.level(&c.lvl)
+		r.ranks(&c.cal, boundedBins)
+		r.lastBin(&c.cal)
+		c.sum = r.f64(false)
+		c.steps = r.f64(true)
+		c.last = r.f64(false)
+		if c.n = r.take(1)[0]; c.n >= coarseBlock {
+			r.err = fmt.Errorf("%w: coarse block of %d points", ErrCorruptSnapshot, c.n)
+		}
+		c.seen = r.u32()
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = fmt.Errorf("%w: %d trailing bytes", ErrCorruptSnapshot, len(r.b))
