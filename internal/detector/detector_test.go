@@ -221,7 +221,12 @@ func FuzzUpdateStep(f *testing.F) {
 	f.Add(1.0, 3.0, 0.2)
 	f.Add(1.7976931348623157e+308, -1.7976931348623157e+308, 1e300)
 	f.Fuzz(func(t *testing.T, v1, v2, step float64) {
-		d := New(DefaultConfig())
+		// A short warm-up, so that the coarse view judges blocks (from
+		// the 5th, 80 points) and scores them (from the 10th) within the
+		// input.
+		cfg := DefaultConfig()
+		cfg.WarmUp = 10
+		d := New(cfg)
 		check := func(i int, v, step float64) {
 			r, err := d.UpdateStep(int64(i+1)*minute, v, step)
 			if err == nil && !(r.Score >= 0 && r.Score <= 1) {
