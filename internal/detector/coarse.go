@@ -33,13 +33,15 @@ const (
 // alarms start the series' hold-off and count in its alarm budget like any
 // other.
 type coarseView struct {
-	lvl   level
-	cal   calibrator
+	// The block being filled comes first: every point touches these
+	// (one cache line), the rest only the block's last point.
 	sum   float64 // of the current block's values
 	steps float64 // of the current block's known resolutions
-	last  float64 // the previous block's mean
 	n     uint8   // points in the current block
 	seen  uint32  // blocks seen, up to the warm-up
+	last  float64 // the previous block's mean
+	lvl   level
+	cal   calibrator
 	store [coarseBins + 2*boundedBins]float32
 }
 

@@ -4,8 +4,9 @@ import "math"
 
 // Prefetch reads one value from each cache line of the state that a point
 // at ts will use in arrays outside the Series itself: its bucket of the
-// daily profile and of the weekly correction and every line of the three
-// rank histories. It is for callers that cycle through more series than
+// daily profile and of the weekly correction, every line of the three
+// rank histories and the coarse view's block (with its histories at a
+// block's last point). It is for callers that cycle through more series than
 // the CPU's caches hold (the processor): there each series' state has left
 // the caches by its next point, and each stage reading its own lines when
 // it runs waits for memory once per stage; read at once, the lines are
@@ -25,6 +26,15 @@ func (s *Series) Prefetch(ts int64) {
 	for _, c := range [...][]float32{s.cal.point.counts, s.cal.avg.counts, s.cal.driftRanks.counts} {
 		for i := 0; i < len(c); i += cacheLineFloats {
 			acc |= math.Float32bits(c[i])
+		}
+	}
+	// The coarse view's block, and its histories when the point completes
+	// the block.
+	c := s.coarse
+	acc |= uint32(c.n)
+	if c.n == coarseBlock-1 {
+		for i := 0; i < len(c.store); i += cacheLineFloats {
+			acc |= math.Float32bits(c.store[i])
 		}
 	}
 	s.prefetched = acc
