@@ -117,7 +117,7 @@
 //
 // State: about 3.8 KiB per series with the daily profile and weekly
 // correction (288 + 168 float32 buckets plus rank histograms of 128, 24
-// and 24 bins, and the coarse view's 640 bytes with histories of 48, 24
+// and 24 bins, and the coarse view's 656 bytes with histories of 48, 24
 // and 24 bins; BenchmarkMemoryPerSeries: 3,912 bytes, 96 of them the count
 // view's), about 1.7 KiB without. A caller that cycles through more series
 // than the CPU's caches hold calls Series.Prefetch(ts) first, so that the
