@@ -1,5 +1,7 @@
 package detector // import "github.com/otelcol-aiops/otelcol-aiops/internal/detector"
 
+import "math"
+
 const (
 	// coarseBlock is how many consecutive points the coarse view averages
 	// into one (80 minutes at 5-minute sampling, 160 s at 10 s). On NAB
@@ -77,14 +79,10 @@ func (c *coarseView) judge(warmUp int, dir Direction) (lp float64, j judged, lea
 	// the whole block (bs: the mean step over coarseBlock).
 	_, r, z := c.lvl.scale.deviation(x, c.lvl.value, bs, dir)
 	if c.seen >= uint32(warmUp/2) {
-		zs := z
-		if r < 0 {
-			zs = -z
-		}
 		// Only the block's p-value is used, not its point view judged
 		// without the previous block: skip that.
 		c.cal.lastBin = -1
-		lp, _, _, j = c.cal.judge(z, zs)
+		lp, _, _, j = c.cal.judge(z, math.Copysign(z, r))
 		learn, scored = true, c.seen >= uint32(warmUp)
 	}
 	if c.seen < uint32(warmUp) {

@@ -144,11 +144,8 @@ func (s *Series) UpdateStep(ts int64, v, step float64) (Result, error) {
 	// judged against a scale learnt from a handful of points would fill the
 	// calibration history with values no later point could exceed.
 	if s.seen >= uint32(s.cfg.WarmUp/2) {
-		zs := z // signed for the drift: negative below the expectation
-		if r < 0 {
-			zs = -z
-		}
-		lp, lpPoint, lpDrift, j := s.cal.judge(z, zs)
+		// z signed for the drift: negative below the expectation.
+		lp, lpPoint, lpDrift, j := s.cal.judge(z, math.Copysign(z, r))
 		lp = min(lp, lpCount)
 		if countPushed {
 			lpDrift = min(lpDrift, lpCount)

@@ -72,8 +72,7 @@ func (s *Series) MarshalBinary() ([]byte, error) {
 	w = binary.LittleEndian.AppendUint32(w, s.count.n)
 	c := s.coarse
 	w = putLevel(w, &c.lvl)
-	w = putRanks(w, &c.cal)
-	w = binary.LittleEndian.AppendUint16(w, uint16(c.cal.lastBin))
+	w = putRanks(w, &c.cal) // not its previous bin: judge never uses it
 	w = f64(w, c.sum)
 	w = f64(w, c.steps)
 	w = f64(w, c.last)
@@ -178,13 +177,6 @@ func (r *reader) ranks(c *calibrator, bounded int) {
 	}
 }
 
-// lastBin reads a point history's previous bin.
-func (r *reader) lastBin(c *calibrator) {
-	if c.lastBin = int16(r.u16()); c.lastBin < -1 || int(c.lastBin) >= len(c.point.counts) {
-		r.err = fmt.Errorf("%w: previous point's bin %d", ErrCorruptSnapshot, c.lastBin)
-	}
-}
-
 // Restore returns a detector with cfg and the state of a snapshot made by
 // MarshalBinary. Any inconsistency yields ErrCorruptSnapshot, never a
 // detector that could misbehave later.
@@ -262,7 +254,9 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	if s.bud.rate = r.f64(true); s.bud.rate > 1 {
 		r.err = fmt.Errorf("%w: alarm rate %v above 1", ErrCorruptSnapshot, s.bud.rate)
 	}
-	r.lastBin(&s.cal)
+	if s.cal.lastBin = int16(r.u16()); s.cal.lastBin < -1 || int(s.cal.lastBin) >= rankBins {
+		r.err = fmt.Errorf("%w: previous point's bin %d", ErrCorruptSnapshot, s.cal.lastBin)
+	}
 	for i := range countLevels {
 		s.count.ref[i] = r.f64(true)
 		s.count.recent[i] = r.f64(true)
@@ -277,7 +271,6 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 		c := s.coarse
 		r.level(&c.lvl)
 		r.ranks(&c.cal, boundedBins)
-		r.lastBin(&c.cal)
 		c.sum = r.f64(false)
 		c.steps = r.f64(true)
 		c.last = r.f64(false)
