@@ -40,7 +40,7 @@ $(DIST): $(BUILDER) builder-config.yaml go.mod go.sum $(GO_SOURCES)
 ## run: build the distribution and run the closed-loop demo: simulated
 ## microservices with scripted faults -> span_metrics, log templates ->
 ## anomaly -> alertwebhook -> alerts printed by cmd/alertsink (Ctrl-C stops
-## both). The first fault starts one minute in.
+## both). The first fault starts three minutes in.
 DEMO_DIR ?= $(ROOT)/.cache/demo
 run: build
 	@mkdir -p $(DEMO_DIR)

@@ -443,7 +443,7 @@ func TestDemoFaultsValid(t *testing.T) {
 	for i, f := range DemoFaults() {
 		require.NoError(t, ValidateFault("faults", f, nil), i)
 	}
-	assert.Equal(t, time.Minute, DemoFaults()[0].Start)
+	assert.Equal(t, 3*time.Minute, DemoFaults()[0].Start)
 	assert.True(t, slices.IsSortedFunc(DemoFaults(), func(a, b Fault) int { return int(a.Start - b.Start) }))
 }
 

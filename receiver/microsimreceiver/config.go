@@ -13,7 +13,7 @@ import (
 // Fault schedule modes.
 const (
 	// ScheduleAuto runs the faults list, or the built-in demo schedule
-	// (latency on checkout at 1m, errors on payment at 4m) when it is empty.
+	// (latency on checkout at 3m, errors on payment at 6m) when it is empty.
 	ScheduleAuto = "auto"
 	// ScheduleList runs the faults list only (empty: no faults).
 	ScheduleList = "list"

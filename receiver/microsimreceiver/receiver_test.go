@@ -110,7 +110,7 @@ func TestRealTimeDemoScheduleWithFakeClock(t *testing.T) {
 	time.Sleep(3 * minWake)
 	assert.Zero(t, s.traces.SpanCount())
 
-	clock.Add(90 * time.Second)
+	clock.Add(210 * time.Second)
 	require.Eventually(t, func() bool { return len(groundTruth(s.logs.AllLogs())) == 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { return r.reached.Load() == clock.Now().UnixNano() }, 10*time.Second, 10*time.Millisecond)
 
@@ -120,8 +120,8 @@ func TestRealTimeDemoScheduleWithFakeClock(t *testing.T) {
 	assert.Equal(t, "demo-1-latency-checkout", attrs["microsim.fault.id"])
 	assert.Equal(t, "latency", attrs["microsim.fault.type"])
 	assert.Equal(t, "checkout", attrs["microsim.fault.service"])
-	assert.Equal(t, "2026-03-02T08:01:00Z", attrs["microsim.fault.start"])
-	assert.Equal(t, "2026-03-02T08:02:00Z", attrs["microsim.fault.end"])
+	assert.Equal(t, "2026-03-02T08:03:00Z", attrs["microsim.fault.start"])
+	assert.Equal(t, "2026-03-02T08:04:00Z", attrs["microsim.fault.end"])
 	assert.Equal(t, 5.0, attrs["microsim.fault.magnitude"])
 	assert.Equal(t, pcommon.NewTimestampFromTime(clock.Now().Add(-30*time.Second)), ev.Timestamp())
 
