@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-aiops/otelcol-aiops/internal/e2e"
+	"github.com/otelcol-aiops/otelcol-aiops/internal/microsim"
 )
 
 // demoOverlay only moves the demo's endpoints: alerts to the test's webhook
@@ -55,7 +56,7 @@ func TestDemoLoop(t *testing.T) {
 	c.WaitHealthy(60 * time.Second)
 
 	var fault demoFault
-	e2e.Eventually(t, 4*time.Minute, func() bool {
+	e2e.Eventually(t, microsim.DemoFaults()[0].Start+time.Minute, func() bool {
 		fault = firstFault(t, filepath.Join(dir, "faults.jsonl"))
 		return fault.ID != ""
 	}, "the demo's first fault to start")

@@ -101,7 +101,8 @@ func groundTruth(ld []plog.Logs) []plog.LogRecord {
 func TestRealTimeDemoScheduleWithFakeClock(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	r, s := create(t, receivertest.NewNopSettings(metadata.Type), cfg)
-	clock := &fakeClock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	clock := &fakeClock{t: start}
 	r.now = clock.Now
 	startAll(t, r)
 	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
@@ -110,7 +111,8 @@ func TestRealTimeDemoScheduleWithFakeClock(t *testing.T) {
 	time.Sleep(3 * minWake)
 	assert.Zero(t, s.traces.SpanCount())
 
-	clock.Add(210 * time.Second)
+	first := microsim.DemoFaults()[0]
+	clock.Add(first.Start + 30*time.Second)
 	require.Eventually(t, func() bool { return len(groundTruth(s.logs.AllLogs())) == 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { return r.reached.Load() == clock.Now().UnixNano() }, 10*time.Second, 10*time.Millisecond)
 
@@ -120,8 +122,8 @@ func TestRealTimeDemoScheduleWithFakeClock(t *testing.T) {
 	assert.Equal(t, "demo-1-latency-checkout", attrs["microsim.fault.id"])
 	assert.Equal(t, "latency", attrs["microsim.fault.type"])
 	assert.Equal(t, "checkout", attrs["microsim.fault.service"])
-	assert.Equal(t, "2026-03-02T08:03:00Z", attrs["microsim.fault.start"])
-	assert.Equal(t, "2026-03-02T08:04:00Z", attrs["microsim.fault.end"])
+	assert.Equal(t, start.Add(first.Start).Format(time.RFC3339), attrs["microsim.fault.start"])
+	assert.Equal(t, start.Add(first.Start+first.Duration).Format(time.RFC3339), attrs["microsim.fault.end"])
 	assert.Equal(t, 5.0, attrs["microsim.fault.magnitude"])
 	assert.Equal(t, pcommon.NewTimestampFromTime(clock.Now().Add(-30*time.Second)), ev.Timestamp())
 
