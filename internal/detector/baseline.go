@@ -20,7 +20,8 @@ const (
 	// noise.
 	seasonGain = 0.8
 	// shiftRun is the number of consecutive same-sign residuals beyond
-	// shiftZ sigmas after which a level is re-anchored (a level shift).
+	// shiftZ sigmas after which a level is re-anchored (a level shift), at
+	// the run's value nearest the old level (level.learn).
 	shiftRun = 4
 	shiftZ   = 4.0
 	// clipZ bounds, in sigmas, the residual a level update uses.
@@ -39,37 +40,59 @@ type level struct {
 	// large errors a wrong model makes.
 	err float64
 	run int8 // signed run length of large residuals
+	// near is the run's value nearest the level, relative to the level:
+	// the smallest shift every point of the run agrees on. (float32: it
+	// is a residual, and fits the struct's padding.)
+	near float32
 }
 
 // errAlpha is the smoothing of the model-selection error.
 const errAlpha = 0.005
 
 // learn updates the level with residual r (value minus prediction) and
-// reports whether it re-anchored. floor is the scale's level-relative floor.
+// reports whether it re-anchored.
+//
+// A re-anchored level is the run's value nearest the old level, not its
+// last value: a run that ends on a spike (a burst of traffic whose peak
+// comes last) would otherwise put the level on the spike, and the new
+// level's ordinary points would all read as a drop. The nearest value is
+// on the new level within its noise, and the ordinary update closes the
+// rest. On NAB (standard / reward_low_FP_rate / reward_low_FN_rate,
+// optimal threshold) the last value scored 77.09 / 67.98 / 82.80 and the
+// nearest 78.07 / 68.06 / 83.44; averaged over the first 0 to 120 rows
+// skipped, which re-draws every series' path, 72.30 / 61.08 / 78.36
+// against 73.31 / 62.41 / 79.17. The run's mean scored 77.35 / 67.50 /
+// 82.96, its median 75.30 / 64.58 / 80.82.
 func (l *level) learn(r float64) (shifted bool) {
 	sig := l.scale.sigma(l.value)
 	l.scale.update(r, sig)
 	l.err += errAlpha * (math.Abs(r) - l.err)
 	switch {
 	case r > shiftZ*sig:
-		if l.run < 0 {
-			l.run = 0
+		if l.run <= 0 {
+			l.run, l.near = 0, float32(r)
 		}
 		l.run++
+		l.near = min(l.near, float32(r))
 	case r < -shiftZ*sig:
-		if l.run > 0 {
-			l.run = 0
+		if l.run >= 0 {
+			l.run, l.near = 0, float32(r)
 		}
 		l.run--
+		l.near = max(l.near, float32(r))
 	default:
 		l.run = 0
 	}
 	if l.run >= shiftRun || l.run <= -shiftRun {
 		l.run = 0
-		l.value += r
+		l.value += float64(l.near)
 		return true
 	}
-	l.value += levelAlpha * clamp(r, clipZ*sig)
+	d := levelAlpha * clamp(r, clipZ*sig)
+	l.value += d
+	if l.run != 0 {
+		l.near -= float32(d) // still relative to the level
+	}
 	return false
 }
 

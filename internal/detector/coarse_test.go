@@ -1,9 +1,7 @@
 package detector
 
 import (
-	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -85,17 +83,7 @@ func TestCoarseViewFindsLastingShift(t *testing.T) {
 // histories) is restored: the point's views continue where they were, the
 // coarse view starts afresh.
 func TestRestoreVersion6(t *testing.T) {
-	data, err := os.ReadFile("testdata/snapshot_v6.bin")
-	require.NoError(t, err)
-	require.Equal(t, byte(6), data[3])
-	old, err := Restore(DefaultConfig(), data)
-	require.NoError(t, err)
-	// The same points as the snapshot's series saw.
-	fresh := New(DefaultConfig())
-	for i := 0; i < 3000; i++ {
-		v := 100 + 20*math.Sin(2*math.Pi*float64(i)/288) + float64(i%7)
-		_, _ = fresh.Update(int64(i)*5*minute, v)
-	}
+	old, fresh := restoreOldSnapshot(t, 6)
 	assert.Zero(t, old.coarse.seen)
 	for i := 3000; i < 3010; i++ {
 		ts := int64(i) * 5 * minute

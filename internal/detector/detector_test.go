@@ -1,8 +1,10 @@
 package detector
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 	"time"
 
@@ -171,6 +173,23 @@ func TestRestoreRejectsCorrupt(t *testing.T) {
 	v[3] = 9
 	_, err := Restore(DefaultConfig(), v)
 	assert.ErrorIs(t, err, ErrCorruptSnapshot)
+}
+
+// restoreOldSnapshot restores testdata/snapshot_v<version>.bin, a snapshot
+// an earlier version made of 3000 points of a daily sine, and returns it
+// with a fresh series that has seen the same points.
+func restoreOldSnapshot(t *testing.T, version byte) (old, fresh *Series) {
+	data, err := os.ReadFile(fmt.Sprintf("testdata/snapshot_v%d.bin", version))
+	require.NoError(t, err)
+	require.Equal(t, version, data[3])
+	old, err = Restore(DefaultConfig(), data)
+	require.NoError(t, err)
+	fresh = New(DefaultConfig())
+	for i := 0; i < 3000; i++ {
+		v := 100 + 20*math.Sin(2*math.Pi*float64(i)/288) + float64(i%7)
+		_, _ = fresh.Update(int64(i)*5*minute, v)
+	}
+	return old, fresh
 }
 
 func FuzzRestore(f *testing.F) {

@@ -16,8 +16,10 @@ const (
 	// 5: the previous point's bin in the point ranks; 6: the count view;
 	// 7: the coarse view, and 24 bins instead of 32 in the surprise
 	// average's and the drift's histories (version 6 is still read: its
-	// upper 8 bins are empty, and the coarse view starts afresh).
-	snapshotVersion = 7
+	// upper 8 bins are empty, and the coarse view starts afresh); 8: a
+	// level's run keeps its value nearest the level (versions 6 and 7 are
+	// read with any run in progress restarted).
+	snapshotVersion = 8
 	// boundedBinsV6 is the bounded histories' size in version 6.
 	boundedBinsV6 = 32
 )
@@ -92,7 +94,8 @@ func putLevel(w []byte, l *level) []byte {
 	w = f64(w, l.scale.quantum)
 	w = binary.LittleEndian.AppendUint32(w, l.scale.n)
 	w = f64(w, l.err)
-	return append(w, byte(l.run))
+	w = append(w, byte(l.run))
+	return binary.LittleEndian.AppendUint32(w, math.Float32bits(l.near))
 }
 
 // putRanks appends a calibrator's averages and its three histories.
@@ -111,8 +114,9 @@ func putRanks(w []byte, c *calibrator) []byte {
 
 // reader decodes little-endian fields and remembers the first error.
 type reader struct {
-	b   []byte
-	err error
+	b       []byte
+	err     error
+	version byte
 }
 
 func (r *reader) take(n int) []byte {
@@ -145,6 +149,14 @@ func (r *reader) level(l *level) {
 	l.scale.n = r.u32()
 	l.err = r.f64(true)
 	l.run = int8(r.take(1)[0])
+	if r.version < 8 {
+		l.run = 0 // its nearest value was not kept: the run starts afresh
+		return
+	}
+	l.near = math.Float32frombits(r.u32())
+	if math.IsNaN(float64(l.near)) || math.IsInf(float64(l.near), 0) {
+		r.err = fmt.Errorf("%w: invalid number %v", ErrCorruptSnapshot, l.near)
+	}
 }
 
 // ranks reads what putRanks wrote, with bounded bins in the surprise
@@ -187,9 +199,10 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 		return nil, fmt.Errorf("%w: bad magic", ErrCorruptSnapshot)
 	}
 	version := r.take(1)[0]
+	r.version = version
 	bounded := boundedBins
 	switch version {
-	case snapshotVersion:
+	case snapshotVersion, 7:
 	case 6:
 		bounded = boundedBinsV6
 	default:
@@ -267,7 +280,7 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	if s.count.n = r.u32(); s.count.n > countHorizon {
 		r.err = fmt.Errorf("%w: count view of %d points", ErrCorruptSnapshot, s.count.n)
 	}
-	if version == snapshotVersion {
+	if version >= 7 {
 		c := s.coarse
 		r.level(&c.lvl)
 		r.ranks(&c.cal, boundedBins)
