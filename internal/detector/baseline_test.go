@@ -58,7 +58,7 @@ func TestShiftEndingInSpike(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	ts := int64(0)
 	next := func(v float64) Result {
-		ts += int64(minute)
+		ts += minute
 		r, err := s.Update(ts, v)
 		require.NoError(t, err)
 		return r
