@@ -43,8 +43,7 @@ func TestNABCorpus(t *testing.T) {
 		d := detector.New(cfg)
 		scores[i] = make([]float64, len(s.Values))
 		for j := skip; j < len(s.Values); j++ {
-			v := s.Values[j]
-			r, err := d.Update(s.Times[j].UnixNano(), v)
+			r, err := d.Update(s.Times[j].UnixNano(), s.Values[j])
 			if err == nil {
 				scores[i][j] = r.Score
 			}

@@ -116,7 +116,7 @@ func putRanks(w []byte, c *calibrator) []byte {
 type reader struct {
 	b       []byte
 	err     error
-	version byte
+	version byte // the snapshot's, for fields later versions added
 }
 
 func (r *reader) take(n int) []byte {
@@ -198,15 +198,14 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	if string(r.take(len(snapshotMagic))) != snapshotMagic || r.err != nil {
 		return nil, fmt.Errorf("%w: bad magic", ErrCorruptSnapshot)
 	}
-	version := r.take(1)[0]
-	r.version = version
+	r.version = r.take(1)[0]
 	bounded := boundedBins
-	switch version {
+	switch r.version {
 	case snapshotVersion, 7:
 	case 6:
 		bounded = boundedBinsV6
 	default:
-		return nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptSnapshot, version)
+		return nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptSnapshot, r.version)
 	}
 	s.last = r.f64(false)
 	s.seen = r.u32()
@@ -280,7 +279,7 @@ func Restore(cfg Config, data []byte) (*Series, error) {
 	if s.count.n = r.u32(); s.count.n > countHorizon {
 		r.err = fmt.Errorf("%w: count view of %d points", ErrCorruptSnapshot, s.count.n)
 	}
-	if version >= 7 {
+	if r.version >= 7 {
 		c := s.coarse
 		r.level(&c.lvl)
 		r.ranks(&c.cal, boundedBins)
